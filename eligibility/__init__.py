@@ -1,0 +1,1 @@
+"""eligibility package: see shared/DESIGN.md. Registers itself through init_app()."""

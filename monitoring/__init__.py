@@ -1,0 +1,1 @@
+"""monitoring package: see shared/DESIGN.md. Registers itself through init_app()."""

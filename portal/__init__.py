@@ -1,0 +1,165 @@
+"""Application shell: the factory that every package plugs into."""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.config import PROJECT_ROOT, check_production_safety, load_config
+from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.nav import NavItem, register_nav, visible_nav
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    check_production_safety(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_domain_modules(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _translation_dirs(app: Flask) -> str:
+    dirs = [str(Path(__file__).parent / "translations")]
+    for name in app.config["DOMAIN_MODULES"]:
+        candidate = PROJECT_ROOT / name / "translations"
+        if candidate.is_dir():
+            dirs.append(str(candidate))
+    return ";".join(dirs)
+
+
+def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and scheduler: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_dirs(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from portal import models  # noqa: F401  (register the tables)
+    from portal import audit  # noqa: F401  (the append-only guard)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user_pk, _, version = user_id.partition(".")
+        try:
+            user = db.session.get(models.User, int(user_pk))
+        except ValueError:
+            return None
+        if user is None or str(user.session_version) != version:
+            return None
+        return user
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, foreign keys enforced, and a wait instead of 'locked'."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_nav(app, NavItem("main.home", _l("Start"), lambda u: True, order=0))
+    register_nav(app, NavItem("admin.users", _l("Administration"), lambda u: u.is_admin, order=90))
+
+    from portal.demo import register_seeder, seed_portal
+
+    register_seeder(app, "portal", seed_portal)
+
+
+def register_domain_modules(app: Flask) -> None:
+    """Load each domain package named in DOMAIN_MODULES and let it register itself."""
+    for name in app.config["DOMAIN_MODULES"]:
+        module = importlib.import_module(name)
+        init_app = getattr(module, "init_app", None)
+        if init_app is not None:
+            init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if request.path.startswith("/api/"):
+            from portal.api_errors import error_response
+
+            return error_response(code)
+        return render_template(f"errors/{code}.html"), code
+
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal import formatting
+
+    app.jinja_env.filters["money"] = formatting.format_money
+    app.jinja_env.filters["dt"] = formatting.format_dt
+    app.jinja_env.filters["d"] = formatting.format_d
+
+    @app.context_processor
+    def layout_context():
+        from flask_babel import get_locale
+
+        return {
+            "nav_items": visible_nav(app, current_user),
+            "current_locale": str(get_locale()),
+            "public_links": app.extensions.get("public_links", []),
+            "admin_links": app.extensions.get("admin_links", []),
+        }
+
+
+def register_cli(app: Flask) -> None:
+    from portal.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,107 @@
+"""Log in, log out, change and reset password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal import clock
+from portal.auth import services
+from portal.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.forms_util import attach_error
+from portal.views import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def client_ip() -> str:
+    # Behind a proxy, configure ProxyFix so remote_addr is the client's address.
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session, email=form.email.data, password=form.password.data, ip=client_ip(),
+                now=clock.now(), limits=current_app.config,
+            )
+        except DomainError as error:
+            db.session.commit()  # keep the failed attempt: it counts towards the throttle
+            form.form_errors.append(error.message)
+            return render_template("auth/login.html", form=form), 429 if isinstance(
+                error, services.LoginThrottled) else 200
+        db.session.commit()
+        login_user(user)
+        flash(_("You are logged in."), "success")
+        return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, current=form.current_password.data,
+                                     new=form.new_password.data, now=clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # new session version: keep this session
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            db.session, email=form.email.data, now=clock.now(), base_url=current_app.config["BASE_URL"],
+            valid_hours=current_app.config["PASSWORD_RESET_HOURS"],
+        )
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If there is an account for that address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/request_reset.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.check_reset_token(db.session, token, clock.now())
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, token=token, new_password=form.password.data, now=clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your new password is saved. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

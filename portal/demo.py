@@ -1,0 +1,73 @@
+"""Demo data. Each package registers a seeder; `flask demo seed` runs them lowest layer
+first. Every seeder is idempotent: it looks rows up by natural key before creating them."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.admin.services import create_committee, create_user, grant_role
+from portal.auth.services import find_user_by_email
+from portal.models import Committee, CommitteeKind, Role
+
+Seeder = Callable[[Session, datetime], None]
+
+DEMO_PASSWORD = "demo-losenord-2026"
+
+# Stockholm's district committees in 2016 (shared/source/guidelines-excerpt.md).
+DISTRICT_COMMITTEES = [
+    "Rinkeby-Kista", "Spånga-Tensta", "Hässelby-Vällingby", "Bromma", "Kungsholmen", "Norrmalm",
+    "Östermalm", "Södermalm", "Enskede-Årsta-Vantör", "Skarpnäck", "Farsta", "Älvsjö",
+    "Hägersten-Liljeholmen", "Skärholmen",
+]
+DISTRICT_COMMITTEE_NAMES = [f"{d} stadsdelsnämnd" for d in DISTRICT_COMMITTEES]
+SPECIALIST_COMMITTEES = [
+    "Socialnämnden", "Utbildningsnämnden", "Arbetsmarknadsnämnden", "Kulturnämnden",
+]
+EXECUTIVE_BOARD = "Kommunstyrelsen"
+
+# (e-mail, name, role, committee name or None)
+DEMO_USERS = [
+    ("admin@demo.stad.example", "Alva Admin", Role.ADMIN, None),
+    ("samordnare@demo.stad.example", "Sam Samordnare", Role.COORDINATOR, None),
+    ("handlaggare@demo.stad.example", "Hanna Handläggare", Role.OFFICER, "Rinkeby-Kista stadsdelsnämnd"),
+    ("beslutsfattare@demo.stad.example", "Bertil Beslutsfattare", Role.DECISION_MAKER, "Rinkeby-Kista stadsdelsnämnd"),
+    ("sokande@demo.stad.example", "Selma Sökande", Role.APPLICANT, None),
+]
+
+
+def register_seeder(app: Flask, name: str, seeder: Seeder) -> None:
+    app.extensions.setdefault("demo_seeders", []).append((name, seeder))
+
+
+def committee_by_name(session: Session, name: str) -> Committee | None:
+    return session.scalar(select(Committee).where(Committee.name == name))
+
+
+def seed_portal(session: Session, now: datetime) -> None:
+    wanted = (
+        [(n, CommitteeKind.DISTRICT) for n in DISTRICT_COMMITTEE_NAMES]
+        + [(n, CommitteeKind.SPECIALIST) for n in SPECIALIST_COMMITTEES]
+        + [(EXECUTIVE_BOARD, CommitteeKind.EXECUTIVE_BOARD)]
+    )
+    for name, kind in wanted:
+        if committee_by_name(session, name) is None:
+            create_committee(session, name=name, kind=kind.value, actor=None, now=now)
+    for email, name, role, committee_name in DEMO_USERS:
+        user = find_user_by_email(session, email)
+        if user is None:
+            user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, actor=None, now=now)
+        committee = committee_by_name(session, committee_name) if committee_name else None
+        grant_role(session, user, role, committee.id if committee else None, actor=None, now=now)
+
+
+def run_seeders(app: Flask, session: Session, now: datetime) -> list[str]:
+    done = []
+    for name, seeder in app.extensions.get("demo_seeders", []):
+        seeder(session, now)
+        session.commit()
+        done.append(name)
+    return done

@@ -1,0 +1,179 @@
+"""Accounts, roles, committees, the audit log and the outbox."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+
+class Role(str, enum.Enum):
+    APPLICANT = "applicant"
+    OFFICER = "officer"
+    DECISION_MAKER = "decision_maker"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+# Roles that only make sense within one committee (DESIGN.md, "Who uses it").
+COMMITTEE_ROLES = frozenset({Role.OFFICER, Role.DECISION_MAKER})
+
+
+class CommitteeKind(str, enum.Enum):
+    DISTRICT = "district"
+    SPECIALIST = "specialist"
+    HOUSING_COMPANY = "housing_company"
+    EXECUTIVE_BOARD = "executive_board"
+
+
+class Committee(db.Model):
+    """Nämnd. Data, not code: committees merge and change names (Älvsjö + Hägersten-Liljeholmen)."""
+
+    __tablename__ = "committee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    def __repr__(self) -> str:
+        return f"<Committee {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped on password change so that every other session of the user ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def has_role(self, role: Role, committee_id: int | None = None) -> bool:
+        for grant in self.role_grants:
+            if grant.role == role.value and (committee_id is None or grant.committee_id == committee_id):
+                return True
+        return False
+
+    def committee_ids(self, role: Role) -> set[int]:
+        return {g.committee_id for g in self.role_grants if g.role == role.value and g.committee_id}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.has_role(Role.COORDINATOR)
+
+    @property
+    def is_staff(self) -> bool:
+        """Committee staff or coordinator: may see the register and committee work."""
+        return any(self.has_role(r) for r in (Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR))
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "committee_id", name="uq_role_grant_user_role_committee"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+    committee: Mapped[Committee | None] = relationship(lazy="joined")
+
+
+class LoginAttempt(db.Model):
+    """Every login attempt, kept to throttle guessing per account and per address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class PasswordResetToken(db.Model):
+    """Only the token's hash is stored; the token itself exists only in the e-mail."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="reset")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Append-only record of who changed what, when and why. Never updated or deleted:
+    the ORM refuses it (portal.audit) and database triggers refuse it (first migration)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str] = mapped_column(String(60))
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class OutboxMessage(db.Model):
+    """An e-mail written in the same transaction as its cause, sent later by the sender."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # A key that makes queueing idempotent (e.g. "reminder:report:17:due"): queued once only.
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
