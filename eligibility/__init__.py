@@ -1,1 +1,5 @@
 """eligibility package: see shared/DESIGN.md. Registers itself through init_app()."""
+
+
+def init_app(app):
+    from eligibility import models  # noqa: F401  (register the tables)

@@ -1,1 +1,5 @@
 """organisations package: see shared/DESIGN.md. Registers itself through init_app()."""
+
+
+def init_app(app):
+    from organisations import models  # noqa: F401  (register the tables)

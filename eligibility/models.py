@@ -1,0 +1,97 @@
+"""Rule sets and screenings (the contract other packages read). Findings and withdrawal
+cases live here too."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organisations.models import Organisation
+from portal.extensions import db
+
+
+class RuleOutcome(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NEEDS_ASSESSMENT = "needs_assessment"
+
+
+class ScreeningOutcome(str, enum.Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    NEEDS_ASSESSMENT = "needs_assessment"  # an officer must resolve one or more rules
+
+
+class RuleSet(db.Model):
+    """A versioned list of rules. Immutable once a screening has used it."""
+
+    __tablename__ = "rule_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # [{"id": "statutes_on_file", "params": {...}}, ...]: which rules, in which order, with what settings
+    rules: Mapped[list] = mapped_column(JSON)
+    # An approval needs an eligible screening no older than this.
+    validity_days: Mapped[int] = mapped_column(Integer, default=30)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Screening(db.Model):
+    """One run of a rule set over an organisation, and optionally one of its applications."""
+
+    __tablename__ = "screening"
+    __table_args__ = (
+        Index("ix_screening_org_run", "organisation_id", "run_at"),
+        Index("ix_screening_application_run", "application_id", "run_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    # The application table belongs to grants (a higher layer): referenced by id only.
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
+    trigger: Mapped[str] = mapped_column(String(30))  # submitted / decision / manual / batch
+    run_at: Mapped[datetime] = mapped_column(DateTime)
+    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Outcome after officers' resolutions; recomputed when a needs-assessment rule is resolved.
+    outcome: Mapped[str] = mapped_column(String(30))
+
+    organisation: Mapped[Organisation] = relationship()
+    rule_set: Mapped[RuleSet] = relationship(lazy="joined")
+    results: Mapped[list[ScreeningResult]] = relationship(
+        back_populates="screening", cascade="all, delete-orphan", order_by="ScreeningResult.position",
+        lazy="selectin")
+
+    @property
+    def is_eligible(self) -> bool:
+        return self.outcome == ScreeningOutcome.ELIGIBLE.value
+
+
+class ScreeningResult(db.Model):
+    """One rule's outcome in a screening, with the evidence it read."""
+
+    __tablename__ = "screening_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    rule_id: Mapped[str] = mapped_column(String(60))
+    requirement: Mapped[str] = mapped_column(String(40))  # democracy, human_rights, gender_equality, ...
+    outcome: Mapped[str] = mapped_column(String(30))  # as the engine found it
+    evidence: Mapped[dict] = mapped_column(JSON)
+    # An officer's resolution of a needs-assessment outcome: pass or fail, with a reason.
+    resolved_outcome: Mapped[str | None] = mapped_column(String(30))
+    resolution_reason: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    screening: Mapped[Screening] = relationship(back_populates="results")
+
+    @property
+    def effective_outcome(self) -> str:
+        return self.resolved_outcome or self.outcome
