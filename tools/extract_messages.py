@@ -2,7 +2,8 @@
 
 Each package keeps its own catalogue in <package>/translations, so packages can be worked on
 apart. Templates under templates/<package>/ belong to that package; the shared layout, macros
-and error pages belong to portal. Run with `make extract`, then translate the empty msgstr.
+and error pages belong to portal. Run with `make extract` (all packages) or
+`.venv/bin/python tools/extract_messages.py PACKAGE`, then translate the empty msgstr.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         mapping = Path(tmp) / "babel.cfg"
         mapping.write_text(MAPPING)
-        for package in PACKAGES:
+        wanted = sys.argv[1:] or PACKAGES  # e.g. `python tools/extract_messages.py grants`
+        for package in wanted:
             src = sources(package)
             if not src:
                 continue

@@ -1,0 +1,45 @@
+"""The democracy declaration: is the organisation's signature valid now?
+
+Valid = signed for the current text version, by an authorised signatory, and not expired.
+A new text version requires a new signature (rule from the organisations issue)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from organisations.models import DeclarationSignature, DeclarationText
+
+
+@dataclass(frozen=True)
+class DeclarationStatus:
+    valid: bool
+    reason: str  # "valid", "missing", "expired", "old_version", "no_text"
+    signature: DeclarationSignature | None
+    current_text: DeclarationText | None
+
+
+def current_text(session: Session) -> DeclarationText | None:
+    return session.scalar(select(DeclarationText).order_by(DeclarationText.version.desc()).limit(1))
+
+
+def latest_signature(session: Session, organisation_id: int) -> DeclarationSignature | None:
+    return session.scalar(
+        select(DeclarationSignature).where(DeclarationSignature.organisation_id == organisation_id)
+        .order_by(DeclarationSignature.signed_at.desc(), DeclarationSignature.id.desc()).limit(1))
+
+
+def declaration_status(session: Session, organisation_id: int, now: datetime) -> DeclarationStatus:
+    text = current_text(session)
+    signature = latest_signature(session, organisation_id)
+    if text is None:
+        return DeclarationStatus(False, "no_text", signature, None)
+    if signature is None:
+        return DeclarationStatus(False, "missing", None, text)
+    if signature.text_id != text.id:
+        return DeclarationStatus(False, "old_version", signature, text)
+    if signature.expires_at <= now:
+        return DeclarationStatus(False, "expired", signature, text)
+    return DeclarationStatus(True, "valid", signature, text)
