@@ -277,6 +277,9 @@ class Milestone(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("follow_up_plan.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     due_on: Mapped[date] = mapped_column(Date)
+    # Set when the grantee's report for this milestone is approved (by monitoring); tranches
+    # with the condition "milestone_approved" wait for it, and eligibility reads it for overdue reports.
+    report_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     plan: Mapped[FollowUpPlan] = relationship(back_populates="milestones")
 
