@@ -41,11 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _translation_dirs(app: Flask) -> str:
-    dirs = [str(Path(__file__).parent / "translations")]
-    for name in app.config["DOMAIN_MODULES"]:
-        candidate = PROJECT_ROOT / name / "translations"
-        if candidate.is_dir():
-            dirs.append(str(candidate))
+    """Every package (and sub-package, e.g. monitoring/insight) keeps its own catalogue."""
+    dirs = []
+    for name in ["portal", *app.config["DOMAIN_MODULES"]]:
+        dirs += sorted(str(p) for p in (PROJECT_ROOT / name).glob("**/translations") if p.is_dir())
     return ";".join(dirs)
 
 

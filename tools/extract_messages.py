@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["portal", "organisations", "eligibility", "grants", "monitoring"]
+# A sub-package with a catalogue of its own is listed as "parent/child" and left out of its parent's.
+PACKAGES = ["portal", "organisations", "eligibility", "grants", "monitoring", "monitoring/insight"]
 PORTAL_TEMPLATE_DIRS = ["layout.html", "macros", "errors", "portal", "auth", "admin", "pdf"]
 MAPPING = "[python: **.py]\n[jinja2: **.html]\nencoding = utf-8\n[jinja2: **.txt]\nencoding = utf-8\n"
 
@@ -37,8 +38,10 @@ def main() -> int:
             src = sources(package)
             if not src:
                 continue
-            pot = Path(tmp) / f"{package}.pot"
-            subprocess.run([pybabel, "extract", "-F", str(mapping), "-k", "_l", "-k", "lazy_gettext",
+            pot = Path(tmp) / f"{package.replace('/', '_')}.pot"
+            children = [p.split("/", 1)[1] for p in PACKAGES if p.startswith(package + "/")]
+            ignore = [arg for child in children for arg in ("--ignore-dirs", child)]
+            subprocess.run([pybabel, "extract", "-F", str(mapping), "-k", "_l", "-k", "lazy_gettext", *ignore,
                             "--no-location", "--sort-output", "-o", str(pot), *src], check=True, capture_output=True)
             out_dir = ROOT / package / "translations"
             po = out_dir / "sv" / "LC_MESSAGES" / "messages.po"
