@@ -1,5 +1,29 @@
 """organisations package: see shared/DESIGN.md. Registers itself through init_app()."""
+import os
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from organisations import models  # noqa: F401  (register the tables)
+    from organisations.demo import seed_organisations
+    from organisations.views import bp
+    from portal.demo import register_seeder
+    from portal.nav import NavItem, register_nav
+
+    app.config.setdefault("DECLARATION_VALID_MONTHS", int(os.environ.get("DECLARATION_VALID_MONTHS", 12)))
+    app.config.setdefault("INVITATION_VALID_DAYS", int(os.environ.get("INVITATION_VALID_DAYS", 14)))
+    app.register_blueprint(bp)
+    register_nav(app, NavItem("organisations.mine", _l("My organisations"),
+                              lambda u: u.has_role(models_role("APPLICANT")), order=10))
+    register_nav(app, NavItem("organisations.register_list", _l("Organisations"), lambda u: u.is_staff, order=20))
+    app.extensions.setdefault("public_links", []).append(("organisations.signup", _l("Register your organisation")))
+    app.extensions.setdefault("admin_links", []).append(("organisations.declaration_texts",
+                                                         _l("Democracy declaration")))
+    register_seeder(app, "organisations", seed_organisations)
+
+
+def models_role(name: str):
+    from portal.models import Role
+
+    return Role[name]
