@@ -37,6 +37,18 @@ DECLARATION_REASON_LABELS = {
     "old_version": _l("Signed for an earlier version"),
     "no_text": _l("No declaration text published"),
 }
+HISTORY_LABELS = {
+    "organisation.registered": _l("Organisation registered"),
+    "organisation.updated": _l("Profile or board changed"),
+    "organisation.join_requested": _l("Request to join as representative"),
+    "representative.join_approved": _l("Request to join approved"),
+    "representative.join_declined": _l("Request to join declined"),
+    "representative.invited": _l("Representative invited"),
+    "representative.added": _l("Representative added"),
+    "representative.removed": _l("Representative removed"),
+    "declaration.signed": _l("Democracy declaration signed"),
+    "document.uploaded": _l("Document uploaded"),
+}
 BOARD_ROWS_EXTRA = 3
 
 

@@ -380,6 +380,13 @@ def publish_declaration_text(session: Session, *, text_sv: str, text_en: str, us
     return text
 
 
+def publish_default_declaration_text(session: Session, *, now: datetime) -> DeclarationText:
+    """Version 1, built in, so that a new deployment can take signatures with nothing set up by hand."""
+    from organisations.default_declaration import DECLARATION_EN, DECLARATION_SV
+
+    return publish_declaration_text(session, text_sv=DECLARATION_SV, text_en=DECLARATION_EN, user=None, now=now)
+
+
 def sign_declaration(session: Session, organisation: Organisation, *, user: User, board_member_id: int | None,
                      confirmed: bool, now: datetime, valid_months: int) -> DeclarationSignature:
     """Sign the current declaration text. Only for a board member marked as authorised signatory
@@ -387,9 +394,7 @@ def sign_declaration(session: Session, organisation: Organisation, *, user: User
     from organisations.declarations import current_text
 
     require_confirmed(user)
-    text = current_text(session)
-    if text is None:
-        raise DomainError(_("There is no declaration text to sign yet."))
+    text = current_text(session) or publish_default_declaration_text(session, now=now)
     member = next((b for b in organisation.board_members if b.id == board_member_id), None)
     if member is None:
         raise DomainError(_("Choose the board member who signs."), field="board_member_id")

@@ -12,7 +12,7 @@ from organisations import services
 from organisations.declarations import current_text, declaration_status
 from organisations.documents import path_for
 from organisations.forms import (ACCOUNT_TYPE_LABELS, BOARD_ROWS_EXTRA, DECLARATION_REASON_LABELS,
-                                 DOCUMENT_KIND_LABELS, LEGAL_FORM_LABELS, STATUS_LABELS, DeclarationTextForm,
+                                 DOCUMENT_KIND_LABELS, HISTORY_LABELS, LEGAL_FORM_LABELS, STATUS_LABELS, DeclarationTextForm,
                                  DocumentForm, EmptyForm, InviteForm, ProfileForm, RegisterOrganisationForm,
                                  SignDeclarationForm, SignupForm)
 from organisations.models import (DeclarationSignature, DeclarationText, Document, JoinRequest, Organisation,
@@ -40,7 +40,7 @@ def _orgnr_filter(value):
 def labels():
     return {"legal_form_labels": LEGAL_FORM_LABELS, "status_labels": STATUS_LABELS,
             "document_kind_labels": DOCUMENT_KIND_LABELS, "declaration_labels": DECLARATION_REASON_LABELS,
-            "account_type_labels": ACCOUNT_TYPE_LABELS, "format_payment_account": format_payment_account}
+            "account_type_labels": ACCOUNT_TYPE_LABELS, "history_labels": HISTORY_LABELS, "format_payment_account": format_payment_account}
 
 
 def _cfg(name):
@@ -340,8 +340,15 @@ def declaration(organisation_id: int):
             flash(_("The democracy declaration is signed."), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/declaration.html", organisation=organisation, form=form, can_act=can_act,
-                           text=current_text(db.session),
+                           text=current_text(db.session) or _default_text(),
                            status=declaration_status(db.session, organisation.id, clock.now()))
+
+
+def _default_text():
+    """Shown until an admin publishes a text; signing publishes it as version 1."""
+    from organisations.default_declaration import DECLARATION_EN, DECLARATION_SV
+
+    return DeclarationText(version=1, text_sv=DECLARATION_SV, text_en=DECLARATION_EN)
 
 
 # --- Documents --------------------------------------------------------------------------------

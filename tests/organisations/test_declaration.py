@@ -87,3 +87,14 @@ def test_only_admins_publish_declaration_texts(client, session, login_as, declar
     assert client.post("/admin/declaration", data={"text_sv": "X", "text_en": "Y"}).status_code == 403
     with pytest.raises(DomainError):
         services.publish_declaration_text(session, text_sv="", text_en="Y", user=None, now=declaration_text.published_at)
+
+
+def test_with_no_text_published_yet_signing_publishes_the_built_in_version_one(client, session, factory, make_org,
+                                                                               now):
+    user = factory.user(role=Role.APPLICANT)
+    org = make_org(representative=user)
+    login(client, user.email)
+    assert "Demokratiförklaring" in client.get(f"/organisations/{org.id}/declaration").data.decode()
+    _sign(client, org)
+    status = declaration_status(session, org.id, now)
+    assert status.valid and status.current_text.version == 1

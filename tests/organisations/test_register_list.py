@@ -61,4 +61,4 @@ def test_staff_see_the_organisations_history(client, session, login_as, make_org
     login_as(Role.OFFICER)
     client.get("/language/en")
     html = client.get(f"/organisations/{org.id}").data.decode()
-    assert "organisation.registered" in html and "History" in html
+    assert "Organisation registered" in html and "History" in html
