@@ -273,9 +273,11 @@ def remove_representative(organisation_id: int, representative_id: int):
     return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#representatives")
 
 
-@bp.post("/organisations/<int:organisation_id>/join-requests/<int:join_id>/<any(approve,decline):answer>")
+@bp.post("/organisations/<int:organisation_id>/join-requests/<int:join_id>/<answer>")
 @login_required
 def answer_join_request(organisation_id: int, join_id: int, answer: str):
+    if answer not in ("approve", "decline"):
+        abort(404)
     organisation = load_actable(organisation_id)
     join = db.session.get(JoinRequest, join_id)
     if join is None or join.organisation_id != organisation.id:
