@@ -35,7 +35,7 @@ class EmptyForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    outcome = RadioField(_l("Your assessment"), choices=[("pass", _l("Met")), ("fail", _l("Not met"))],
+    outcome = RadioField(_l("Your assessment"), choices=choices([("pass", _l("Met")), ("fail", _l("Not met"))]),
                          validators=[InputRequired(_l("Choose met or not met."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Write the reason for your assessment.")),
                                                       Length(max=5000)])
@@ -60,7 +60,7 @@ class FindingForm(FlaskForm):
 
 
 class AssessForm(FlaskForm):
-    decision = RadioField(_l("Assessment"), choices=[("confirm", _l("Confirm")), ("dismiss", _l("Dismiss"))],
+    decision = RadioField(_l("Assessment"), choices=choices([("confirm", _l("Confirm")), ("dismiss", _l("Dismiss"))]),
                           validators=[InputRequired(_l("Choose confirm or dismiss."))])
     reason = TextAreaField(_l("Reasons"), validators=[DataRequired(_l("Write the reasons for your assessment."))],
                            description=_l("When a finding of violence or incitement is confirmed, these reasons "
@@ -68,8 +68,8 @@ class AssessForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("withdraw", _l("Withdraw all support")),
-                                                   ("close", _l("Close without withdrawal"))],
+    decision = RadioField(_l("Decision"), choices=choices([("withdraw", _l("Withdraw all support")),
+                                                           ("close", _l("Close without withdrawal"))]),
                           validators=[InputRequired(_l("Choose a decision."))])
     reason = TextAreaField(_l("Reasons"), validators=[DataRequired(_l("Write the reasons for the decision."))])
 

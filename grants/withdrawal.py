@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility import signals
+from eligibility import signals, withdrawal_texts
 from grants.models import (OPEN_APPLICATION_STATUSES, Application, ApplicationStatus, Grant, GrantStatus,
                            Programme, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus)
 from portal import audit, outbox
@@ -37,7 +36,7 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
     """Every active grant withdrawn, every unpaid tranche cancelled, every open application closed as
     ineligible, repayment claims proposed for tranches paid after the date of conduct, every affected
     committee told. Returns counts (for the audit of the case)."""
-    reason = _("All support withdrawn (withdrawal case %(case)s).", case=case.id)
+    reason = withdrawal_texts.end_reason(case.id)
     affected_committees: set[int] = set()
     counts = {"grants": 0, "tranches": 0, "applications": 0, "claims": 0}
 
@@ -53,9 +52,7 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
                   and grant.status != GrantStatus.WITHDRAWN.value  # claimed when that grant was withdrawn
                   and tranche.paid_at.date() > conduct_on):
                 claim = RepaymentClaim(grant=grant, amount=tranche.amount, status=RepaymentStatus.PROPOSED.value,
-                                       reason=_("Paid on %(paid)s, after the conduct on %(conduct)s.",
-                                                paid=tranche.paid_at.date().isoformat(),
-                                                conduct=conduct_on.isoformat()),
+                                       reason=withdrawal_texts.claim_reason(tranche.paid_at.date(), conduct_on),
                                        created_at=now, created_by_id=actor.id if actor else None)
                 session.add(claim)
                 audit.record(session, actor=actor, action="repayment_claim.propose", obj=claim,
@@ -100,11 +97,8 @@ def _inform_committees(session: Session, committee_ids: set[int], *, organisatio
     for email, committee_id, committee_name in rows:
         outbox.queue(
             session, to=email, now=now, dedup_key=f"withdrawal:{case.id}:{committee_id}:{email}",
-            subject=_("All support to %(org)s is withdrawn", org=organisation.name),
-            body=_("All support to %(org)s has been withdrawn by a coordinator. In %(committee)s and the other "
-                   "committees: %(grants)s grants withdrawn, %(tranches)s unpaid tranches cancelled, "
-                   "%(applications)s open applications closed, %(claims)s repayment claims proposed.",
-                   org=organisation.name, committee=committee_name, **counts))
+            subject=withdrawal_texts.committee_subject(organisation.name),
+            body=withdrawal_texts.committee_body(organisation.name, committee_name, counts))
 
 
 def _on_withdrawn(sender, **kwargs) -> None:

@@ -117,7 +117,7 @@ def test_withdrawal_ends_all_support_in_every_committee(session, world, coordina
 
     assert org.status == "barred" and case.status == CaseStatus.WITHDRAWN.value
     assert grants["active_a"].status == grants["active_b"].status == "withdrawn"
-    assert grants["active_a"].ended_at == decided_at and "withdrawal case" in grants["active_a"].end_reason
+    assert grants["active_a"].ended_at == decided_at and "indragningsärende" in grants["active_a"].end_reason
     assert grants["completed"].status == "completed"  # finished grants are history, not support
     assert [t.status for t in grants["active_a"].tranches] == ["paid", "paid", "cancelled", "cancelled"]
     assert [t.status for t in grants["active_b"].tranches] == ["cancelled", "cancelled"]
