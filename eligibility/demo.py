@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from eligibility import services
+from eligibility.screening import fact_provider
 from eligibility.models import FindingActor, FindingCategory, FindingSource, WithdrawalCase
 from organisations.models import Organisation, OrganisationStatus
 from portal.auth.services import find_user_by_email
@@ -18,8 +19,8 @@ def seed_eligibility(session, now: datetime) -> None:
 
 
 def seed_withdrawal_examples(session, now: datetime) -> None:
-    """Call after grants' seeder. Picks the last two active organisations (the grants demo data
-    belongs to the first ones) unless the examples exist already. Idempotent."""
+    """Call after grants' seeder. The barred example is the active organisation with the most active
+    grants (so the withdrawal has something to end), the one under notice the next. Idempotent."""
     if session.scalar(select(WithdrawalCase.id).limit(1)) is not None:
         return
     coordinator = find_user_by_email(session, "samordnare@demo.stad.example")
@@ -27,10 +28,12 @@ def seed_withdrawal_examples(session, now: datetime) -> None:
     if coordinator is None or officer is None:
         return
     organisations = session.scalars(select(Organisation).where(
-        Organisation.status == OrganisationStatus.ACTIVE.value).order_by(Organisation.id.desc()).limit(2)).all()
+        Organisation.status == OrganisationStatus.ACTIVE.value).order_by(Organisation.id)).all()
     if len(organisations) < 2:
         return
-    barred, under_notice = organisations
+    count = fact_provider("active_grant_count") or (lambda _session, _id: 0)
+    organisations.sort(key=lambda o: -count(session, o.id))  # stable: ties keep id order
+    barred, under_notice = organisations[:2]
     committee_id = next(iter(sorted(officer.committee_ids(Role.OFFICER))), None)
 
     # Barred, with history: reported 40 days ago, confirmed 35 days ago, a reply, withdrawn today.

@@ -22,6 +22,11 @@ def overdue_reports(session: Session, organisation_id: int, today: date) -> list
     return [{"milestone_id": r.id, "kind": r.kind, "due_on": r.due_on, "grant_id": r.grant_id} for r in rows]
 
 
+def active_grant_count(session: Session, organisation_id: int) -> int:
+    return len(session.scalars(select(Grant.id).where(Grant.organisation_id == organisation_id,
+                                                     Grant.status == "active")).all())
+
+
 def load_application(session: Session, application_id: int):
     return session.get(Application, application_id)
 
@@ -29,3 +34,4 @@ def load_application(session: Session, application_id: int):
 def register(app=None) -> None:
     register_fact_provider("overdue_reports", overdue_reports)
     register_fact_provider("application", load_application)
+    register_fact_provider("active_grant_count", active_grant_count)
