@@ -10,6 +10,7 @@ from eligibility import services
 from eligibility.models import CaseStatus, WithdrawalCase
 from grants import withdrawal
 from grants.models import Application, Grant, RepaymentClaim, Tranche
+from organisations.models import Organisation
 from portal.models import AuditEvent, OutboxMessage, Role
 
 CONDUCT = date(2026, 1, 15)
@@ -68,7 +69,8 @@ def snapshot(session):
         "claims": session.scalar(select(func.count(RepaymentClaim.id))),
         "audit": session.scalar(select(func.count(AuditEvent.id))),
         "outbox": session.scalar(select(func.count(OutboxMessage.id))),
-        "org_status": sorted(session.execute(select(WithdrawalCase.id, WithdrawalCase.status)).all()),
+        "cases": sorted(session.execute(select(WithdrawalCase.id, WithdrawalCase.status)).all()),
+        "org_status": sorted(session.execute(select(Organisation.id, Organisation.status)).all()),
     }
 
 
