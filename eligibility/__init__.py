@@ -1,5 +1,30 @@
 """eligibility package: see shared/DESIGN.md. Registers itself through init_app()."""
+import os
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from eligibility import models  # noqa: F401  (register the tables)
+    from eligibility import rules  # noqa: F401  (register the default rules)
+    from eligibility.cli import eligibility_cli
+    from eligibility.demo import seed_eligibility
+    from eligibility.views import bp
+    from portal.demo import register_seeder
+    from portal.nav import NavItem, register_nav
+
+    app.config.setdefault("NOTICE_REPLY_DAYS", int(os.environ.get("NOTICE_REPLY_DAYS", 14)))
+    app.register_blueprint(bp)
+    app.cli.add_command(eligibility_cli)
+    register_nav(app, NavItem("eligibility.findings", _l("Findings"), lambda u: u.is_coordinator, order=60))
+    register_nav(app, NavItem("eligibility.cases", _l("Withdrawal cases"), lambda u: u.is_coordinator, order=61))
+    app.extensions.setdefault("admin_links", []).append(("eligibility.rule_sets", _l("Eligibility rule sets")))
+    register_seeder(app, "eligibility", seed_eligibility)
+
+    @app.template_global()
+    def eligibility_status(organisation):
+        """For templates/eligibility/_status_badge.html: the organisation's eligibility status."""
+        from eligibility.services import eligibility_status as status
+        from portal.extensions import db
+
+        return status(db.session, organisation)

@@ -3,13 +3,14 @@ cases live here too."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organisations.models import Organisation
 from portal.extensions import db
+from portal.models import Committee, User
 
 
 class RuleOutcome(str, enum.Enum):
@@ -95,3 +96,102 @@ class ScreeningResult(db.Model):
     @property
     def effective_outcome(self) -> str:
         return self.resolved_outcome or self.outcome
+
+
+class FindingCategory(str, enum.Enum):
+    """The shapes of conduct in the democracy conditions (DESIGN.md)."""
+
+    VIOLENCE = "violence"  # uses violence, coercion or threats
+    INCITEMENT = "incitement"  # incites, encourages or justifies them
+    DISCRIMINATION = "discrimination"  # discriminates or violates others' equal worth
+    ANTI_DEMOCRATIC = "anti_democratic"  # otherwise acts against the democratic order
+    ASSOCIATION = "association"  # samröre with an actor acting in these ways
+
+
+# A confirmed finding in these categories is "encouraging violence": it opens a withdrawal case.
+WITHDRAWAL_CATEGORIES = frozenset({FindingCategory.VIOLENCE.value, FindingCategory.INCITEMENT.value})
+
+
+class FindingActor(str, enum.Enum):
+    ORGANISATION = "organisation"
+    BOARD_MEMBER = "board_member"
+    EMPLOYEE = "employee"
+    VOLUNTEER = "volunteer"
+
+
+class FindingSource(str, enum.Enum):
+    OWN_OBSERVATION = "own_observation"
+    MEDIA = "media"
+    POLICE = "police"
+    OTHER_AUTHORITY = "other_authority"
+    PUBLIC_TIP = "public_tip"
+    OTHER = "other"
+
+
+class FindingStatus(str, enum.Enum):
+    REPORTED = "reported"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class Finding(db.Model):
+    """Iakttagelse: a report of conduct. Details are for coordinators only."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_org_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The committee the reporter works for (None when a coordinator reports).
+    reporting_committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
+    conduct_on: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30))
+    actor_kind: Mapped[str] = mapped_column(String(30))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    board_member_id: Mapped[int | None] = mapped_column(ForeignKey("board_member.id", ondelete="SET NULL"))
+    source_category: Mapped[str] = mapped_column(String(30))
+    evidence: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=FindingStatus.REPORTED.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    assessment_reason: Mapped[str | None] = mapped_column(Text)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    reported_by: Mapped[User] = relationship(foreign_keys=[reported_by_id], lazy="joined")
+    reporting_committee: Mapped[Committee | None] = relationship(lazy="joined")
+
+
+class CaseStatus(str, enum.Enum):
+    OPEN = "open"  # notice given, waiting for the reply deadline
+    WITHDRAWN = "withdrawn"  # all support withdrawn; organisation barred
+    CLOSED = "closed"  # closed without withdrawal
+
+
+class WithdrawalCase(db.Model):
+    """Indragning: opened by a confirmed finding of violence or incitement."""
+
+    __tablename__ = "withdrawal_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN.value, index=True)
+    grounds: Mapped[str] = mapped_column(Text)
+    conduct_on: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reply_deadline: Mapped[datetime] = mapped_column(DateTime)
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    reinstated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reinstated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reinstatement_reason: Mapped[str | None] = mapped_column(Text)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    finding: Mapped[Finding] = relationship(lazy="joined")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from eligibility.models import RuleOutcome, RuleSet, Screening, ScreeningOutcome, ScreeningResult
@@ -41,19 +41,41 @@ class Rule:
     requirement: str  # democracy_rule_of_law, human_rights, gender_equality, no_violence, formal
     check: Callable[[RuleContext], RuleVerdict]
     needs_application: bool = False
+    description_sv: str = ""
+    description_en: str = ""
+    facts: tuple[str, ...] = ()  # the facts the rule reads, shown beside its evidence
+    default_params: dict = field(default_factory=dict)
+
+    def description(self, locale: str) -> str:
+        return self.description_sv if locale.startswith("sv") else self.description_en
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, requirement: str, needs_application: bool = False):
+def rule(rule_id: str, requirement: str, needs_application: bool = False, *, description_sv: str = "",
+         description_en: str = "", facts: tuple[str, ...] = (), default_params: dict | None = None):
     """Register a rule function under an identifier a RuleSet can name."""
 
     def decorator(check: Callable[[RuleContext], RuleVerdict]):
-        RULES[rule_id] = Rule(rule_id, requirement, check, needs_application)
+        RULES[rule_id] = Rule(rule_id, requirement, check, needs_application, description_sv, description_en,
+                              tuple(facts), dict(default_params or {}))
         return check
 
     return decorator
+
+
+# Facts only a higher package knows (earlier grants' reports, applications) come through providers
+# that the higher package registers: eligibility never imports grants.
+FACT_PROVIDERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_fact_provider(name: str, provider: Callable[..., Any]) -> None:
+    FACT_PROVIDERS[name] = provider
+
+
+def fact_provider(name: str) -> Callable[..., Any] | None:
+    return FACT_PROVIDERS.get(name)
 
 
 class NoRuleSet(DomainError):
@@ -90,7 +112,8 @@ def screen(
         registered = RULES[entry["id"]]
         if registered.needs_application and application is None:
             continue
-        verdict = registered.check(RuleContext(session, organisation, application, entry.get("params", {}), now))
+        params = {**registered.default_params, **entry.get("params", {})}
+        verdict = registered.check(RuleContext(session, organisation, application, params, now))
         screening.results.append(ScreeningResult(
             position=position, rule_id=registered.id, requirement=registered.requirement,
             outcome=verdict.outcome.value, evidence=audit._jsonable(verdict.evidence),
@@ -114,3 +137,22 @@ def latest_valid_screening(session: Session, application_id: int, now: datetime)
     if screening.run_at < now - timedelta(days=screening.rule_set.validity_days):
         return None
     return screening
+
+
+class RuleSetInUse(DomainError):
+    pass
+
+
+def rule_set_is_used(session: Session, rule_set_id: int) -> bool:
+    return session.scalar(select(Screening.id).where(Screening.rule_set_id == rule_set_id).limit(1)) is not None
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_used_rule_sets(session: Session, flush_context, instances) -> None:
+    """A rule set a screening has used is immutable: old screenings must keep explaining themselves."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, RuleSet) and obj.id is not None and (obj in session.deleted or session.is_modified(obj)):
+            with session.no_autoflush:
+                if rule_set_is_used(session, obj.id):
+                    raise RuleSetInUse("This rule set version has been used by a screening and cannot change. "
+                                       "Publish a new version instead.")

@@ -1,0 +1,300 @@
+"""Operations of the eligibility package. Each takes a session and `now`, checks its rule, writes
+its audit event (and mail through the outbox) in the caller's transaction; the view commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eligibility import signals
+from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingCategory,
+                                FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening, ScreeningOutcome,
+                                ScreeningResult, WithdrawalCase)
+from eligibility.screening import RULES, overall_outcome
+from organisations.models import Organisation, OrganisationStatus, Representative
+from portal import audit, outbox
+from portal.errors import Conflict, DomainError, NotFound
+from portal.models import User
+
+DEFAULT_RULE_SET_NAME = "Demokrativillkor, standard"
+
+
+class NoticeDeadlineNotPassed(DomainError):
+    pass
+
+
+# ---------------------------------------------------------------------------- rule sets
+
+def ensure_default_rule_set(session: Session, now: datetime) -> RuleSet:
+    """Version 1, the default rules with their default settings. Running it again changes nothing."""
+    from eligibility.rules import DEFAULT_RULE_IDS
+
+    existing = session.scalar(select(RuleSet).where(RuleSet.version == 1))
+    if existing is not None:
+        return existing
+    rule_set = RuleSet(version=1, name=DEFAULT_RULE_SET_NAME, validity_days=30, created_at=now, published_at=now,
+                       rules=[{"id": rid, "params": dict(RULES[rid].default_params)} for rid in DEFAULT_RULE_IDS])
+    session.add(rule_set)
+    audit.record(session, actor=None, action="rule_set.publish", obj=rule_set,
+                 changes={"version": 1, "rules": rule_set.rules}, now=now)
+    return rule_set
+
+
+def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity_days: int, by: User,
+                     now: datetime) -> RuleSet:
+    """A change is always a new version; old versions (and the screenings that used them) stay as they were."""
+    if not rules:
+        raise DomainError(_("A rule set needs at least one rule."), field="rules")
+    seen = set()
+    for entry in rules:
+        if entry["id"] not in RULES:
+            raise DomainError(_("Unknown rule: %(rule)s.", rule=entry["id"]), field="rules")
+        if entry["id"] in seen:
+            raise DomainError(_("The rule %(rule)s is listed twice.", rule=entry["id"]), field="rules")
+        seen.add(entry["id"])
+    if validity_days < 1:
+        raise DomainError(_("The validity must be at least one day."), field="validity_days")
+    latest = session.scalar(select(RuleSet.version).order_by(RuleSet.version.desc()).limit(1)) or 0
+    rule_set = RuleSet(version=latest + 1, name=name, rules=rules, validity_days=validity_days, created_at=now,
+                       published_at=now, created_by_id=by.id)
+    session.add(rule_set)
+    audit.record(session, actor=by, action="rule_set.publish", obj=rule_set,
+                 changes={"version": rule_set.version, "rules": rules, "validity_days": validity_days}, now=now)
+    return rule_set
+
+
+# ---------------------------------------------------------------------------- screening
+
+def resolve_result(session: Session, result: ScreeningResult, *, outcome: str, reason: str, by: User,
+                   now: datetime) -> Screening:
+    """An officer answers a needs-assessment rule with pass or fail and a reason; the screening's
+    outcome is recomputed."""
+    if result.outcome != RuleOutcome.NEEDS_ASSESSMENT.value:
+        raise DomainError(_("Only a rule that needs assessment can be resolved."), field="outcome")
+    if result.resolved_outcome is not None:
+        raise Conflict(_("This rule has already been resolved."), field="outcome")
+    if outcome not in (RuleOutcome.PASS.value, RuleOutcome.FAIL.value):
+        raise DomainError(_("Choose pass or fail."), field="outcome")
+    if not (reason or "").strip():
+        raise DomainError(_("Write the reason for your assessment."), field="reason")
+    screening = result.screening
+    before = screening.outcome
+    result.resolved_outcome = outcome
+    result.resolution_reason = reason.strip()
+    result.resolved_by_id = by.id
+    result.resolved_at = now
+    screening.outcome = overall_outcome([r.effective_outcome for r in screening.results]).value
+    audit.record(session, actor=by, action="screening.resolve", obj=result, reason=reason.strip(),
+                 changes={"rule_id": result.rule_id, "outcome": outcome,
+                          "screening_outcome": [before, screening.outcome]}, now=now)
+    return screening
+
+
+def latest_screening(session: Session, organisation_id: int) -> Screening | None:
+    return session.scalar(select(Screening).where(Screening.organisation_id == organisation_id)
+                          .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class EligibilityStatus:
+    kind: str  # barred / under_notice / eligible / ineligible / needs_assessment / not_screened
+    screening: Screening | None
+
+
+def eligibility_status(session: Session, organisation: Organisation) -> EligibilityStatus:
+    """What the status badge shows: a bar or notice first, otherwise the latest screening."""
+    if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
+        return EligibilityStatus(organisation.status, latest_screening(session, organisation.id))
+    screening = latest_screening(session, organisation.id)
+    return EligibilityStatus(screening.outcome if screening else "not_screened", screening)
+
+
+# ---------------------------------------------------------------------------- findings
+
+def report_finding(session: Session, *, organisation: Organisation, conduct_on: date, category: str,
+                   actor_kind: str, actor_name: str, source_category: str, evidence: str, by: User,
+                   reporting_committee_id: int | None, now: datetime) -> Finding:
+    if category not in {c.value for c in FindingCategory}:
+        raise DomainError(_("Choose a category."), field="category")
+    if actor_kind not in {a.value for a in FindingActor}:
+        raise DomainError(_("Choose who acted."), field="actor_kind")
+    if source_category not in {s.value for s in FindingSource}:
+        raise DomainError(_("Choose the kind of source."), field="source_category")
+    if conduct_on > now.date():
+        raise DomainError(_("The date of conduct cannot be in the future."), field="conduct_on")
+    if actor_kind != FindingActor.ORGANISATION.value and not (actor_name or "").strip():
+        raise DomainError(_("Name the person who acted for the organisation."), field="actor_name")
+    if not (evidence or "").strip():
+        raise DomainError(_("Describe the evidence."), field="evidence")
+    finding = Finding(organisation_id=organisation.id, reported_by_id=by.id,
+                      reporting_committee_id=reporting_committee_id, conduct_on=conduct_on, category=category,
+                      actor_kind=actor_kind, actor_name=(actor_name or "").strip(), source_category=source_category,
+                      evidence=evidence.strip(), status=FindingStatus.REPORTED.value, created_at=now)
+    session.add(finding)
+    # The audit event names the finding, not its details: the log is readable by more people.
+    audit.record(session, actor=by, action="finding.report", obj=finding,
+                 changes={"organisation_id": organisation.id, "category": category}, now=now)
+    return finding
+
+
+def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason: str, by: User,
+                   now: datetime) -> WithdrawalCase | None:
+    """A coordinator confirms or dismisses. A confirmed finding of violence or incitement opens a
+    withdrawal case with a notice (kommunicering, förvaltningslagen 25 §)."""
+    if finding.status != FindingStatus.REPORTED.value:
+        raise Conflict(_("This finding has already been assessed."), field="reason")
+    if not (reason or "").strip():
+        raise DomainError(_("Write the reasons for your assessment."), field="reason")
+    finding.status = (FindingStatus.CONFIRMED if confirm else FindingStatus.DISMISSED).value
+    finding.assessed_by_id = by.id
+    finding.assessed_at = now
+    finding.assessment_reason = reason.strip()
+    audit.record(session, actor=by, action="finding.confirm" if confirm else "finding.dismiss", obj=finding,
+                 reason=reason.strip(), changes={"status": finding.status}, now=now)
+    if confirm and finding.category in WITHDRAWAL_CATEGORIES:
+        return open_case(session, finding, grounds=reason.strip(), by=by, now=now)
+    return None
+
+
+def notice_text(case: WithdrawalCase) -> str:
+    return _(
+        "The City intends to withdraw all support to %(org)s and to refuse further support, because a "
+        "coordinator has found that the organisation, or someone acting for it, used or encouraged violence "
+        "(conduct on %(conduct_on)s). Grounds: %(grounds)s\n\n"
+        "Before the decision you have the right to know the grounds and to reply (förvaltningslagen 25 §). "
+        "Reply in the grant portal no later than %(deadline)s.",
+        org=case.organisation.name, conduct_on=case.conduct_on.isoformat(), grounds=case.grounds,
+        deadline=case.reply_deadline.strftime("%Y-%m-%d %H:%M"))
+
+
+def _representative_addresses(session: Session, organisation: Organisation) -> list[str]:
+    users = session.scalars(select(User).join(Representative, Representative.user_id == User.id)
+                            .where(Representative.organisation_id == organisation.id, User.active.is_(True))).all()
+    addresses = {u.email for u in users}
+    if organisation.email:
+        addresses.add(organisation.email)
+    return sorted(addresses)
+
+
+def open_case(session: Session, finding: Finding, *, grounds: str, by: User | None, now: datetime) -> WithdrawalCase:
+    organisation = finding.organisation
+    days = int(current_app.config.get("NOTICE_REPLY_DAYS", 14))
+    case = WithdrawalCase(organisation_id=organisation.id, finding_id=finding.id, status=CaseStatus.OPEN.value,
+                          grounds=grounds, conduct_on=finding.conduct_on, opened_at=now,
+                          opened_by_id=by.id if by else None, reply_deadline=now + timedelta(days=days))
+    session.add(case)
+    session.flush()
+    case.organisation = organisation
+    if organisation.status == OrganisationStatus.ACTIVE.value:
+        _set_status(session, organisation, OrganisationStatus.UNDER_NOTICE.value, by=by, now=now, reason=grounds)
+    audit.record(session, actor=by, action="withdrawal_case.open", obj=case,
+                 changes={"organisation_id": organisation.id, "finding_id": finding.id,
+                          "reply_deadline": case.reply_deadline}, now=now)
+    body = notice_text(case)
+    for address in _representative_addresses(session, organisation):
+        outbox.queue(session, to=address, subject=_("Notice: the City intends to withdraw support"), body=body,
+                     now=now, dedup_key=f"notice:{case.id}:{address}")
+    return case
+
+
+def _set_status(session: Session, organisation: Organisation, status: str, *, by: User | None, now: datetime,
+                reason: str) -> None:
+    before = organisation.status
+    organisation.status = status
+    organisation.status_changed_at = now
+    audit.record(session, actor=by, action="organisation.status", obj=organisation, reason=reason,
+                 changes={"status": [before, status]}, now=now)
+
+
+def reply_to_notice(session: Session, case: WithdrawalCase, *, text: str, by: User, now: datetime) -> None:
+    if case.status != CaseStatus.OPEN.value:
+        raise Conflict(_("The case is decided; it no longer takes replies."), field="text")
+    if now > case.reply_deadline:
+        raise DomainError(_("The reply deadline has passed."), field="text")
+    if not (text or "").strip():
+        raise DomainError(_("Write your reply."), field="text")
+    case.reply_text = text.strip()
+    case.replied_at = now
+    case.replied_by_id = by.id
+    audit.record(session, actor=by, action="withdrawal_case.reply", obj=case, changes={"replied": True}, now=now)
+
+
+def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reason: str, by: User,
+                now: datetime) -> None:
+    """After the reply deadline, a coordinator withdraws all support or closes the case. Withdrawal is
+    one transaction: the organisation is barred here, and grants (through the signal) ends every grant,
+    cancels unpaid tranches, closes open applications and proposes repayment claims. Any failure
+    raises, and the caller rolls everything back."""
+    if case.status != CaseStatus.OPEN.value:
+        raise Conflict(_("This case is already decided."), field="reason")
+    if now < case.reply_deadline:
+        raise NoticeDeadlineNotPassed(
+            _("The organisation may reply until %(deadline)s; decide after that.",
+              deadline=case.reply_deadline.strftime("%Y-%m-%d %H:%M")), field="reason")
+    if not (reason or "").strip():
+        raise DomainError(_("Write the reasons for the decision."), field="reason")
+    organisation = case.organisation
+    case.decided_at = now
+    case.decided_by_id = by.id
+    case.decision_reason = reason.strip()
+    if withdraw:
+        case.status = CaseStatus.WITHDRAWN.value
+        _set_status(session, organisation, OrganisationStatus.BARRED.value, by=by, now=now, reason=reason.strip())
+        audit.record(session, actor=by, action="withdrawal_case.withdraw", obj=case, reason=reason.strip(),
+                     changes={"status": case.status}, now=now)
+        signals.organisation_withdrawn.send(None, session=session, organisation=organisation, case=case,
+                                            conduct_on=case.conduct_on, actor=by, now=now)
+    else:
+        case.status = CaseStatus.CLOSED.value
+        if organisation.status == OrganisationStatus.UNDER_NOTICE.value and not _other_open_cases(session, case):
+            _set_status(session, organisation, OrganisationStatus.ACTIVE.value, by=by, now=now, reason=reason.strip())
+        audit.record(session, actor=by, action="withdrawal_case.close", obj=case, reason=reason.strip(),
+                     changes={"status": case.status}, now=now)
+    body = _("Decision in the withdrawal case for %(org)s: %(decision)s.\n\nReasons: %(reasons)s",
+             org=organisation.name, decision=_("all support withdrawn") if withdraw else _("closed without withdrawal"),
+             reasons=reason.strip())
+    for address in _representative_addresses(session, organisation):
+        outbox.queue(session, to=address, subject=_("Decision on withdrawal of support"), body=body, now=now,
+                     dedup_key=f"case-decision:{case.id}:{address}")
+
+
+def _other_open_cases(session: Session, case: WithdrawalCase) -> bool:
+    return session.scalar(select(WithdrawalCase.id).where(
+        WithdrawalCase.organisation_id == case.organisation_id, WithdrawalCase.status == CaseStatus.OPEN.value,
+        WithdrawalCase.id != case.id).limit(1)) is not None
+
+
+def reinstate(session: Session, organisation: Organisation, *, reason: str, by: User, now: datetime) -> None:
+    """Lifts the bar. Withdrawn grants stay withdrawn: new support needs a new application."""
+    if organisation.status != OrganisationStatus.BARRED.value:
+        raise Conflict(_("Only a barred organisation can be reinstated."), field="reason")
+    if not (reason or "").strip():
+        raise DomainError(_("Write the reasons for reinstatement."), field="reason")
+    _set_status(session, organisation, OrganisationStatus.ACTIVE.value, by=by, now=now, reason=reason.strip())
+    case = session.scalar(select(WithdrawalCase).where(
+        WithdrawalCase.organisation_id == organisation.id, WithdrawalCase.status == CaseStatus.WITHDRAWN.value,
+        WithdrawalCase.reinstated_at.is_(None)).order_by(WithdrawalCase.decided_at.desc()).limit(1))
+    if case is not None:
+        case.reinstated_at = now
+        case.reinstated_by_id = by.id
+        case.reinstatement_reason = reason.strip()
+    audit.record(session, actor=by, action="organisation.reinstate", obj=organisation, reason=reason.strip(),
+                 now=now)
+
+
+def open_case_for(session: Session, organisation_id: int) -> WithdrawalCase | None:
+    return session.scalar(select(WithdrawalCase).where(WithdrawalCase.organisation_id == organisation_id,
+                                                       WithdrawalCase.status == CaseStatus.OPEN.value)
+                          .order_by(WithdrawalCase.opened_at.desc()).limit(1))
+
+
+def get_or_404(session: Session, model: Any, object_id: int):
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFound(_("Not found."))
+    return obj

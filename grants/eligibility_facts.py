@@ -1,0 +1,37 @@
+"""Facts eligibility's rules need but only grants knows, offered through eligibility's registry."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eligibility.screening import register_fact_provider
+from grants.models import Application, FollowUpPlan, Grant, Milestone
+
+
+def overdue_reports(session: Session, organisation_id: int, today: date) -> list[dict]:
+    """Milestones of the organisation's grants that are due and whose report is not approved."""
+    rows = session.execute(
+        select(Milestone.id, Milestone.kind, Milestone.due_on, Grant.id.label("grant_id"))
+        .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
+        .join(Grant, Grant.application_id == FollowUpPlan.application_id)
+        .where(Grant.organisation_id == organisation_id, Milestone.due_on < today,
+               Milestone.report_approved_at.is_(None))
+        .order_by(Milestone.due_on)).all()
+    return [{"milestone_id": r.id, "kind": r.kind, "due_on": r.due_on, "grant_id": r.grant_id} for r in rows]
+
+
+def active_grant_count(session: Session, organisation_id: int) -> int:
+    return len(session.scalars(select(Grant.id).where(Grant.organisation_id == organisation_id,
+                                                     Grant.status == "active")).all())
+
+
+def load_application(session: Session, application_id: int):
+    return session.get(Application, application_id)
+
+
+def register(app=None) -> None:
+    register_fact_provider("overdue_reports", overdue_reports)
+    register_fact_provider("application", load_application)
+    register_fact_provider("active_grant_count", active_grant_count)
