@@ -591,8 +591,11 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
         if amount > application.requested_amount:
             raise DomainError(_("The amount is more than the applicant requested."), field="amount")
         if amount > remaining_budget(session, application.programme):
-            raise DomainError(_("The amount is more than the programme's remaining budget (%(left)s öre).",
-                                left=remaining_budget(session, application.programme)), field="amount")
+            from portal.formatting import format_money
+
+            raise DomainError(_("The amount is more than the programme's remaining budget (%(left)s).",
+                                left=format_money(remaining_budget(session, application.programme))),
+                              field="amount")
         if outcome == DecisionOutcome.PARTLY_APPROVE.value and amount == application.requested_amount:
             outcome = DecisionOutcome.APPROVE.value
         tranches = tranches or [TrancheInput(due_on=max(now.date(), application.period_start or now.date()),
@@ -643,3 +646,20 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
         _("The committee has decided on your application %(ref)s. Log in to read the decision letter.",
           ref=application.reference), now)
     return decision
+
+
+def add_attachment(session: Session, application: Application, *, stream, original_name: str, by: User,
+                   now: datetime, upload_dir: str, max_bytes: int):
+    """Store an upload as the organisation's document (kind "other") and link it to the draft."""
+    from grants.models import ApplicationAttachment
+    from organisations.documents import add_document
+
+    _require_editable(application)
+    document = add_document(session, organisation=application.organisation, stream=stream,
+                            original_name=original_name, kind="other", uploaded_by=by, now=now,
+                            upload_dir=upload_dir, max_bytes=max_bytes)
+    session.flush()
+    application.attachments.append(ApplicationAttachment(document_id=document.id))
+    audit.record(session, actor=by, action="application.attachment_added", obj=application,
+                 changes={"document_id": document.id, "name": document.original_name}, now=now)
+    return document

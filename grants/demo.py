@@ -1,0 +1,2 @@
+def seed_grants(session, now):
+    pass
