@@ -10,6 +10,15 @@ from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import AuditEvent, OutboxMessage, Role
 
 
+@pytest.fixture(autouse=True)
+def english_messages(app):
+    """Rule messages are matched in English here; the pages' tests check the Swedish ones."""
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale("en"):
+        yield
+
+
 def _submit(s, session, now):
     services.submit_application(session, s.application, by=s.applicant, now=now)
     session.commit()
