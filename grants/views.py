@@ -54,6 +54,20 @@ def _max_days() -> int:
 
 # ------------------------------------------------------------------ public programmes
 
+def _districts_match(district: str):
+    """districts is a JSON list; a text match keeps the filter portable across SQLite and
+    PostgreSQL. JSON may store "å" as "\\u00e5", so both spellings are tried."""
+    import json
+
+    from sqlalchemy import String, cast, or_
+
+    def like(text: str):
+        escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        return cast(Programme.districts, String).ilike(f"%{escaped}%", escape="!")
+
+    return or_(like(district), like(json.dumps(district)[1:-1]))
+
+
 @bp.get("/programmes")
 def open_programmes():
     today = clock.today()
@@ -62,9 +76,7 @@ def open_programmes():
     district = (request.args.get("district") or "").strip()
     stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None)
     if district:
-        # districts is a JSON list; a text match keeps the filter portable across SQLite and PostgreSQL
-        from sqlalchemy import String, cast
-        stmt = stmt.where(cast(Programme.districts, String).ilike(f"%{district}%"))
+        stmt = stmt.where(_districts_match(district))
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),

@@ -128,7 +128,15 @@ def test_returned_application_is_edited_and_resubmitted(scenario, session, now):
     assert {"application.returned", "application.resubmitted"} <= set(actions)
 
 
-def test_applicant_withdraws_before_decision_but_not_after(scenario, world, session, now):
+def test_applicant_withdraws_before_decision_but_not_after(scenario, world, factory, session, now):
+    other_applicant = factory.user(role=Role.APPLICANT)
+    early = world.filled_application(scenario.programme, world.organisation(representative=other_applicant),
+                                     other_applicant)
+    services.submit_application(session, early, by=other_applicant, now=now)
+    with pytest.raises(PermissionDenied):
+        services.withdraw_application(session, early, by=scenario.applicant, now=now)
+    services.withdraw_application(session, early, by=other_applicant, now=now)
+    assert early.status == "withdrawn"
     _ready_for_decision(scenario, world, session, now)
     _decide(scenario, session, now, outcome="reject")
     session.commit()
@@ -286,7 +294,11 @@ def test_stale_concurrent_decision_gets_a_conflict_and_overwrites_nothing(scenar
     try:
         second_app = second.get(Application, app_id)
         second_decider = second.get(type(scenario.decider), scenario.decider.id)
-        second_app.programme.criteria  # load before the other decision
+        # Everything the second decision maker's page read is loaded before the other decision lands,
+        # so only the versioned UPDATE can notice it.
+        assert second_app.decision is None and second_app.plan is not None
+        second_app.programme.criteria
+        second_app.organisation.status
         _decide(scenario, session, now, outcome="reject")
         session.commit()
         with pytest.raises(Conflict):
