@@ -1,11 +1,52 @@
 """grants package: see shared/DESIGN.md. Registers itself through init_app()."""
+import os
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+    from flask_login import current_user  # noqa: F401
+
     from grants import models  # noqa: F401  (register the tables)
+    from grants.demo import seed_grants
+    from grants.labels import all_labels
+    from grants.views import bp
+    from portal.auth.permissions import staff_committee_ids
+    from portal.demo import register_seeder
+    from portal.models import Role
+    from portal.nav import NavItem, register_nav
+
+    # An approval needs the final report due no later than this many days after the grant period ends.
+    app.config.setdefault("FINAL_REPORT_MAX_DAYS_AFTER_END",
+                          int(os.environ.get("FINAL_REPORT_MAX_DAYS_AFTER_END", 60)))
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def grants_labels():
+        return all_labels()
+
+    def is_applicant(user):
+        return user.has_role(Role.APPLICANT)
+
+    def is_committee_staff(user):
+        return bool(staff_committee_ids(user))
+
+    register_nav(app, NavItem("grants.my_applications", _l("My applications"), is_applicant, order=20))
+    register_nav(app, NavItem("grants.my_grants", _l("My grants"), is_applicant, order=21))
+    register_nav(app, NavItem("grants.programmes", _l("Programmes"), is_committee_staff, order=30))
+    register_nav(app, NavItem("grants.applications", _l("Applications"),
+                              lambda u: is_committee_staff(u) or u.is_coordinator, order=31))
+    register_nav(app, NavItem("grants.grants", _l("Grants"),
+                              lambda u: is_committee_staff(u) or u.is_coordinator, order=32))
+    app.extensions.setdefault("public_links", []).append(("grants.open_programmes", _l("Open programmes")))
+    register_seeder(app, "grants", seed_grants)
 
     # Eligibility's facts and withdrawal signal (issue 5).
     from grants import eligibility_facts, withdrawal
 
     eligibility_facts.register(app)
     withdrawal.connect()
+
+    # Demo: one organisation under notice and one barred after withdrawal, once grants exist.
+    from eligibility.demo import seed_withdrawal_examples
+
+    register_seeder(app, "withdrawal examples", seed_withdrawal_examples)

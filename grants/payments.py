@@ -1,0 +1,104 @@
+"""Payment rules: which tranches may move, and moving them. The scheduler calls
+releasable_tranches() and release_tranche(by=None); officers use the same functions.
+No money moves while an organisation is barred (DESIGN.md)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
+from organisations.models import Organisation, OrganisationStatus
+from portal import audit
+from portal.errors import DomainError, PermissionDenied
+from portal.models import Role, User
+
+
+def _check_officer(by: User | None, grant: Grant) -> None:
+    if by is not None and not by.has_role(Role.OFFICER, grant.committee_id):
+        raise PermissionDenied(_("Only officers of the granting committee may handle its payments."))
+
+
+def condition_met(tranche: Tranche) -> bool:
+    if tranche.condition == "milestone_approved":
+        return tranche.condition_milestone is not None and tranche.condition_milestone.report_approved_at is not None
+    return True
+
+
+def releasable_tranches(session: Session, now: datetime) -> list[Tranche]:
+    """Scheduled, due, grant active, organisation not barred, condition met."""
+    candidates = session.scalars(
+        select(Tranche).join(Grant, Tranche.grant_id == Grant.id)
+        .join(Organisation, Grant.organisation_id == Organisation.id)
+        .where(Tranche.status == TrancheStatus.SCHEDULED.value, Tranche.due_on <= now.date(),
+               Grant.status == GrantStatus.ACTIVE.value, Organisation.status != OrganisationStatus.BARRED.value)
+        .order_by(Tranche.due_on, Tranche.id)).all()
+    return [t for t in candidates if condition_met(t)]
+
+
+def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+    grant = tranche.grant
+    _check_officer(by, grant)
+    if tranche.status != TrancheStatus.SCHEDULED.value:
+        raise DomainError(_("Only a scheduled tranche can be released."))
+    if grant.status != GrantStatus.ACTIVE.value:
+        raise DomainError(_("The grant is not active, so no money can be released."))
+    if grant.organisation.is_barred:
+        raise DomainError(_("The organisation is barred: no money may be paid."))
+    if not condition_met(tranche):
+        raise DomainError(_("The tranche waits for an approved report."))
+    tranche.status = TrancheStatus.RELEASED.value
+    tranche.released_at = now
+    tranche.released_by_id = by.id if by else None
+    audit.record(session, actor=by, action="tranche.released", obj=tranche,
+                 changes={"grant_id": grant.id, "amount": tranche.amount}, now=now)
+    return tranche
+
+
+def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+    grant = tranche.grant
+    _check_officer(by, grant)
+    if tranche.status != TrancheStatus.RELEASED.value:
+        raise DomainError(_("Only a released tranche can be marked as paid."))
+    if grant.organisation.is_barred:
+        raise DomainError(_("The organisation is barred: no money may be paid."))
+    tranche.status = TrancheStatus.PAID.value
+    tranche.paid_at = now
+    tranche.paid_by_id = by.id if by else None
+    audit.record(session, actor=by, action="tranche.paid", obj=tranche,
+                 changes={"grant_id": grant.id, "amount": tranche.amount}, now=now)
+    return tranche
+
+
+def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime,
+                   reason: str = "") -> Tranche:
+    _check_officer(by, tranche.grant)
+    if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
+        raise DomainError(_("A paid or cancelled tranche cannot be cancelled."))
+    tranche.status = TrancheStatus.CANCELLED.value
+    tranche.cancelled_at = now
+    audit.record(session, actor=by, action="tranche.cancelled", obj=tranche,
+                 changes={"grant_id": tranche.grant_id, "amount": tranche.amount}, reason=reason or None, now=now)
+    return tranche
+
+
+def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
+                          by: User | None, now: datetime) -> RepaymentClaim:
+    """Återkrav: at most what was paid out on the grant."""
+    _check_officer(by, grant)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the claim."), field="reason")
+    paid = sum(t.amount for t in grant.tranches if t.status == TrancheStatus.PAID.value)
+    claimed = sum(c.amount for c in grant.repayment_claims if c.status != RepaymentStatus.WAIVED.value)
+    if amount <= 0 or amount + claimed > paid:
+        raise DomainError(_("The claim must be above zero and at most what has been paid and not yet claimed."),
+                          field="amount")
+    claim = RepaymentClaim(grant=grant, amount=amount, reason=reason.strip(), due_on=due_on,
+                           status=RepaymentStatus.RAISED.value, created_at=now, created_by_id=by.id if by else None)
+    session.add(claim)
+    session.flush()
+    audit.record(session, actor=by, action="repayment_claim.raised", obj=claim,
+                 changes={"grant_id": grant.id, "amount": amount, "due_on": due_on}, reason=claim.reason, now=now)
+    return claim

@@ -1,0 +1,91 @@
+"""In the browser: an organisation applies, an officer prepares the follow-up plan, a decision
+maker approves, and the organisation downloads a correct decision letter."""
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from grants.models import Application
+from portal.demo import DEMO_PASSWORD, run_seeders
+from portal.extensions import db
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo_app(app, now):
+    run_seeders(app, db.session, now)
+    return app
+
+
+def log_in(page, email):
+    page.goto("/login")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/")
+
+
+def log_out(page):
+    page.get_by_role("button", name="Logga ut").click()
+
+
+def test_apply_decide_and_download_the_letter(demo_app, page, session):
+    log_in(page, "sokande@demo.stad.example")
+    page.goto("/programmes")
+    page.get_by_role("link", name="Demokrativeckor i Rinkeby-Kista").click()
+    page.get_by_role("button", name="Påbörja en ansökan").click()
+    page.get_by_label("Projektets titel").fill("Öppna samtal på Järvaveckan")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.get_by_label("Mål", exact=True).fill("Fler unga röstar")
+    page.get_by_label("Aktiviteter", exact=True).fill("Samtal och workshoppar")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.get_by_label("Kvinnor, ålder 0-17").fill("20")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.get_by_label("Perioden börjar").fill("2026-04-01")
+    page.get_by_label("Perioden slutar").fill("2026-12-31")
+    page.get_by_label("Kategori 1", exact=True).fill("Arvoden")
+    page.get_by_label("Belopp (kronor) 1", exact=True).fill("90 000")
+    page.get_by_label("Sökt belopp (kronor)").fill("75 000,50")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.get_by_label("Samarbetspartner").fill("Folkets hus")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.get_by_role("button", name="Skicka in ansökan").click()
+    assert page.get_by_role("heading", name="Kvitto").is_visible()
+    application = session.scalar(select(Application).where(Application.title == "Öppna samtal på Järvaveckan"))
+    assert application.reference in page.content()
+    log_out(page)
+
+    log_in(page, "handlaggare@demo.stad.example")
+    page.goto(f"/staff/applications/{application.id}/plan")
+    page.get_by_label("Ansvarig handläggare").select_option(label="Hanna Handläggare")
+    page.get_by_label("Mål 1", exact=True).fill("Fler unga deltar")
+    page.get_by_label("Indikator 1", exact=True).fill("Deltagare")
+    page.get_by_label("Enhet 1", exact=True).fill("personer")
+    page.get_by_label("Utgångsvärde 1", exact=True).fill("0")
+    page.get_by_label("Målvärde 1", exact=True).fill("40")
+    page.get_by_label("Redovisning 1", exact=True).select_option("final")
+    page.get_by_label("Förfallodag 1", exact=True).fill("2027-01-31")
+    page.get_by_label("Datum för utvärdering 1", exact=True).fill("2027-03-01")
+    page.get_by_role("button", name="Spara uppföljningsplanen").click()
+    assert page.get_by_text("Uppföljningsplanen är komplett.").is_visible()
+    log_out(page)
+
+    log_in(page, "beslutsfattare@demo.stad.example")
+    page.goto(f"/staff/applications/{application.id}")
+    page.get_by_role("link", name="Besluta").click()
+    page.get_by_label("Beslut", exact=True).select_option("approve")
+    page.get_by_label("Skäl", exact=True).fill("Väl förankrat i stadsdelen.")
+    page.get_by_role("button", name="Fatta beslutet").click()
+    assert page.get_by_text("Beslutet är fattat").is_visible()
+    log_out(page)
+
+    log_in(page, "sokande@demo.stad.example")
+    page.goto(f"/my/applications/{application.id}")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Ladda ner beslutsbrevet (PDF)").click()
+    pdf = download_info.value.path().read_bytes()
+    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).replace("\xa0", " ").split())
+    assert "Beslut om bidrag" in text and "Beviljad" in text and "75 000,50 kr" in text
+    assert "Väl förankrat i stadsdelen." in text and "2027-01-31" in text and "laglighetsprövning" in text
