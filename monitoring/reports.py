@@ -191,6 +191,7 @@ def add_attachment(session: Session, report: GranteeReport, *, stream: BinaryIO,
     document = add_document(session, organisation=report.grant.organisation, stream=stream,
                             original_name=original_name, kind=DocumentKind.OTHER.value, uploaded_by=by, now=now,
                             upload_dir=upload_dir, max_bytes=max_bytes)
+    session.flush()
     attachment = ReportAttachment(report_id=report.id, document_id=document.id)
     session.add(attachment)
     audit.record(session, actor=by, action="report.attachment_added", obj=report,

@@ -122,3 +122,12 @@ class MonitoringBuilder:
 @pytest.fixture
 def build(session, factory, now):
     return MonitoringBuilder(session, factory, now)
+
+
+def login_user(client, user: User) -> None:
+    """Log the test client in as this user, logging out whoever was logged in."""
+    from tests.conftest import login
+
+    client.post("/logout")
+    response = login(client, user.email)
+    assert response.status_code == 302

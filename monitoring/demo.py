@@ -1,0 +1,2 @@
+def seed_monitoring(session, now):
+    pass
