@@ -39,3 +39,13 @@ def init_app(app):
     app.extensions.setdefault("admin_links", []).append(("monitoring.job_runs", _l("Scheduled jobs")))
     app.extensions.setdefault("application_panels", []).append(application_panel)
     register_seeder(app, "monitoring", seed_monitoring)
+
+    # The insight sub-package (dashboard, annual report, open data) registers itself here, once,
+    # when it is present: the shell only knows the top-level package.
+    import importlib.util
+
+    if importlib.util.find_spec("monitoring.insight") is not None:
+        from monitoring import insight
+
+        if hasattr(insight, "init_app"):
+            insight.init_app(app)
