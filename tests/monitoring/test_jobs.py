@@ -162,18 +162,27 @@ def test_jobs_cli_runs_every_job_for_a_date_and_one_by_name(runner, session, bui
     assert result.exit_code != 0 and "No job named" in result.output
 
 
-def test_only_one_of_two_schedulers_holds_the_lease(session):
+def test_only_one_of_two_schedulers_holds_the_lease(app, session):
+    from sqlalchemy.orm import Session
+
+    from portal.extensions import db
+
     now = datetime(2026, 3, 2, 10)
     ttl = timedelta(minutes=15)
-    assert scheduler.acquire_lease(session, "host-a", now, ttl) is True
-    assert scheduler.acquire_lease(session, "host-b", now, ttl) is False
-    assert scheduler.acquire_lease(session, "host-a", now + timedelta(minutes=5), ttl) is True  # renewal
-    assert scheduler.acquire_lease(session, "host-b", now + timedelta(minutes=10), ttl) is False
-    # host-a stops renewing (crashed): once the lease expires, host-b takes over and host-a cannot.
-    later = now + timedelta(minutes=21)
-    assert scheduler.acquire_lease(session, "host-b", later, ttl) is True
-    assert scheduler.acquire_lease(session, "host-a", later, ttl) is False
-    assert session.get(SchedulerLock, scheduler.LOCK_NAME).holder == "host-b"
+    other = Session(db.engine)  # a second process: its own connection and transaction
+    try:
+        assert scheduler.acquire_lease(session, "host-a", now, ttl) is True
+        assert scheduler.acquire_lease(other, "host-b", now, ttl) is False
+        assert scheduler.acquire_lease(session, "host-a", now + timedelta(minutes=5), ttl) is True  # renewal
+        assert scheduler.acquire_lease(other, "host-b", now + timedelta(minutes=10), ttl) is False
+        # host-a stops renewing (crashed): once the lease expires, host-b takes over and host-a cannot.
+        later = now + timedelta(minutes=21)
+        assert scheduler.acquire_lease(other, "host-b", later, ttl) is True
+        assert scheduler.acquire_lease(session, "host-a", later, ttl) is False
+        session.expire_all()
+        assert session.get(SchedulerLock, scheduler.LOCK_NAME).holder == "host-b"
+    finally:
+        other.close()
 
 
 def test_a_scheduler_without_the_lease_runs_no_job(session, build):
