@@ -133,3 +133,19 @@ def test_the_evaluation_prints_as_a_pdf_with_swedish_letters(client, session, bu
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Järva – årets grupp" in text
     assert "Samarbete med skolan ger fler deltagare." in text
+
+
+def test_the_evaluation_list_issues_the_same_number_of_queries_for_1_and_6_evaluations(client, session, build,
+                                                                                      count_queries):
+    world = build.grant()
+    _due_evaluation(session, world)
+    login_user(client, world.officer)
+    with count_queries() as few:
+        client.get("/monitoring/evaluations")
+    for _ in range(5):
+        build.grant(committee=world.committee, officer=world.officer)
+    scheduler.run_job(session, "due_evaluations", datetime(2027, 3, 2, 6))
+    with count_queries() as many:
+        page = client.get("/monitoring/evaluations").get_data(as_text=True)
+    assert many.count == few.count
+    assert page.count("Samtalsgrupper för unga") == 6

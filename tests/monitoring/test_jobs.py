@@ -197,3 +197,18 @@ def test_a_scheduler_without_the_lease_runs_no_job(session, build):
 def test_scheduler_command_refuses_to_start_when_disabled(runner):
     result = runner.invoke(args=["scheduler", "run"])
     assert result.exit_code != 0 and "SCHEDULER_ENABLED" in result.output
+
+
+def test_moving_the_clock_through_a_grants_life_gives_each_reminder_and_evaluation_exactly_once(runner, session,
+                                                                                                build):
+    world = build.grant(milestones=[("interim", date(2026, 6, 30)), ("final", date(2027, 1, 31))],
+                        evaluation_dates=[date(2027, 2, 28)])
+    days = ["2026-06-01", "2026-06-16", "2026-06-30", "2026-07-01", "2026-07-15", "2027-01-17", "2027-01-31",
+            "2027-02-01", "2027-02-28", "2027-03-15"]
+    for day in days + days:  # the whole life twice: nothing more happens the second time
+        assert runner.invoke(args=["jobs", "run", "--now", day]).exit_code == 0
+    to_rep = [m.dedup_key.split(":")[2] for m in _mail(session, world.representative.email)]
+    assert to_rep == ["before", "due", "overdue", "before", "due", "overdue"]
+    to_officer = _mail(session, world.officer.email)
+    assert len(to_officer) == 3  # two overdue reports and one evaluation due
+    assert session.scalar(select(func.count()).select_from(Evaluation)) == 1
