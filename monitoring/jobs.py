@@ -1,0 +1,35 @@
+"""Scheduler entry points: thin wrappers around the services, each taking `now`.
+
+Registered in monitoring.init_app; the lead adds tranche release and programme open/close, and
+monitoring.insight adds the annual report, through monitoring.scheduler.register_job."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from monitoring.evaluations import create_due_evaluations
+from monitoring.reminders import send_declaration_reminders, send_report_reminders
+
+
+def report_reminders(session: Session, now: datetime) -> dict:
+    return send_report_reminders(session, now, current_app.config["REMINDER_DAYS_BEFORE"])
+
+
+def due_evaluations(session: Session, now: datetime) -> dict:
+    return create_due_evaluations(session, now)
+
+
+def declaration_reminders(session: Session, now: datetime) -> dict:
+    return send_declaration_reminders(session, now, current_app.config["DECLARATION_REMINDER_DAYS"])
+
+
+def outbox_delivery(session: Session, now: datetime) -> dict:
+    """Send queued e-mail. Without MAIL_SERVER the messages stay in the outbox for admins to read."""
+    from portal.outbox import send_pending, transport_from_config
+
+    transport = transport_from_config(current_app.config)
+    if transport is None:
+        return {"sent": 0, "failed": 0, "mail_server": False}
+    return send_pending(session, transport, now)

@@ -1,0 +1,422 @@
+"""Pages for follow-up: deadlines, reports, evaluations, the experience bank, job runs.
+
+Each handler loads the objects, checks access on them, calls a service, then commits or rolls back."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from grants.models import BudgetLine, Grant
+from monitoring import evaluations as evaluation_services
+from monitoring import experiences as experience_services
+from monitoring import reports as report_services
+from monitoring.forms import (ACTION_AREA_LABELS, GENDER_LABELS, MILESTONE_KIND_LABELS, RECOMMENDATION_LABELS,
+                              REPORT_STATUS_LABELS, AttachmentForm, EmptyForm, EvaluationForm, ExperienceEditForm,
+                              ExperienceSearchForm, PublishForm, ReturnForm, report_form_class)
+from monitoring.models import (Evaluation, EvaluationStatus, Experience, GranteeReport, JobRun, ReportAttachment,
+                               ReportStatus)
+from monitoring.permissions import (can_complete_evaluation, can_curate_experiences, can_edit_report,
+                                    can_review_report, can_search_experiences, can_view_evaluation, can_view_report)
+from monitoring.queries import plan_for_grant
+from organisations.models import Document
+from organisations.permissions import represented_organisation_ids
+from portal import clock
+from portal.auth.permissions import role_required, staff_committee_ids
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.forms_util import attach_error, choices
+from portal.models import Committee, Role
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+
+
+@bp.context_processor
+def labels():
+    return {"status_labels": REPORT_STATUS_LABELS, "kind_labels": MILESTONE_KIND_LABELS,
+            "recommendation_labels": RECOMMENDATION_LABELS, "area_labels": ACTION_AREA_LABELS,
+            "gender_labels": GENDER_LABELS, "genders": report_services.GENDERS,
+            "age_bands": report_services.AGE_BANDS, "participant_field": report_services.participant_field}
+
+
+def _page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+# --- deadlines and reports ---------------------------------------------------------------------
+
+@bp.get("/deadlines")
+@login_required
+def deadlines():
+    """All of the user's organisations' report deadlines on one page."""
+    org_ids = represented_organisation_ids(current_user)
+    rows = report_services.deadlines_for_organisations(db.session, org_ids, clock.today())
+    return render_template("monitoring/deadlines.html", rows=rows, today=clock.today())
+
+
+def _load_grant_milestone(grant_id: int, milestone_id: int):
+    grant = db.session.get(Grant, grant_id) or abort(404)
+    if not can_view_report(current_user, grant):
+        abort(403)
+    milestone = report_services.milestone_of_grant(db.session, grant, milestone_id) or abort(404)
+    return grant, milestone
+
+
+def _report_form(grant, plan, report, formdata=None):
+    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.application_id == grant.application_id)
+                               .order_by(BudgetLine.id)).all()
+    form_class = report_form_class(plan.indicators, lines)
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    if formdata is None and report is not None:
+        form.activities.data = report.activities
+        for gender in report_services.GENDERS:
+            for band in report_services.AGE_BANDS:
+                getattr(form, report_services.participant_field(gender, band)).data = \
+                    (report.participants or {}).get(gender, {}).get(band, 0)
+        for value in report.indicator_values:
+            if hasattr(form, f"ind_{value.indicator_id}"):
+                getattr(form, f"ind_{value.indicator_id}").data = format(value.value.normalize(), "f")
+                for gender in report_services.GENDERS:
+                    field = getattr(form, f"ind_{value.indicator_id}_{gender}", None)
+                    part = getattr(value, f"value_{gender}")
+                    if field is not None and part is not None:
+                        field.data = format(part.normalize(), "f")
+        for spent in report.spending:
+            field = getattr(form, f"spend_{spent.budget_line_id}", None)
+            if field is not None:
+                field.data = f"{spent.amount // 100},{spent.amount % 100:02d}"
+    return form, lines
+
+
+def _report_input(form, plan, lines) -> report_services.ReportInput:
+    participants = {g: {b: getattr(form, report_services.participant_field(g, b)).data or 0
+                        for b in report_services.AGE_BANDS} for g in report_services.GENDERS}
+    indicators = {}
+    for indicator in plan.indicators:
+        given = {"value": getattr(form, f"ind_{indicator.id}").data}
+        if indicator.by_gender:
+            given.update({g: getattr(form, f"ind_{indicator.id}_{g}").data for g in report_services.GENDERS})
+        indicators[indicator.id] = given
+    spending = {line.id: getattr(form, f"spend_{line.id}").data for line in lines}
+    return report_services.ReportInput(activities=form.activities.data or "", participants=participants,
+                                       indicators=indicators, spending=spending)
+
+
+def _attachments(report):
+    if report is None:
+        return []
+    return db.session.scalars(select(Document).join(ReportAttachment, ReportAttachment.document_id == Document.id)
+                              .where(ReportAttachment.report_id == report.id).order_by(Document.id)).all()
+
+
+@bp.route("/grants/<int:grant_id>/milestones/<int:milestone_id>/report", methods=["GET", "POST"])
+@login_required
+def report_edit(grant_id: int, milestone_id: int):
+    grant, milestone = _load_grant_milestone(grant_id, milestone_id)
+    report = report_services.report_for(db.session, grant, milestone)
+    if not can_edit_report(current_user, grant) or (report and report.status not in report_services.EDITABLE):
+        if report is None:
+            abort(404 if can_view_report(current_user, grant) else 403)
+        return redirect(url_for("monitoring.report_view", report_id=report.id))
+    plan = plan_for_grant(db.session, grant)
+    form, lines = _report_form(grant, plan, report, request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        submit = bool(form.submit.data)
+        try:
+            report = report_services.save_report(db.session, grant, milestone, _report_input(form, plan, lines),
+                                                 by=current_user, now=clock.now(), submit=submit)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if submit:
+                flash(_("The report is submitted to the committee."), "success")
+                return redirect(url_for("monitoring.report_view", report_id=report.id))
+            flash(_("The draft is saved."), "success")
+            return redirect(url_for("monitoring.report_edit", grant_id=grant.id, milestone_id=milestone.id))
+    return render_template("monitoring/report_form.html", grant=grant, milestone=milestone, plan=plan,
+                           report=report, form=form, lines=lines, attachment_form=AttachmentForm(),
+                           attachments=_attachments(report)), 200 if request.method == "GET" else 400
+
+
+@bp.post("/reports/<int:report_id>/attachments")
+@login_required
+def report_attach(report_id: int):
+    report = db.session.get(GranteeReport, report_id) or abort(404)
+    if not can_edit_report(current_user, report.grant):
+        abort(403)
+    form = AttachmentForm()
+    upload = request.files.get("file")
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        flash(_("Choose a file to attach."), "error")
+    else:
+        try:
+            report_services.add_attachment(
+                db.session, report, stream=upload.stream, original_name=upload.filename, by=current_user,
+                now=clock.now(), upload_dir=current_app.config["UPLOAD_DIR"],
+                max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The attachment is added."), "success")
+    return redirect(url_for("monitoring.report_edit", grant_id=report.grant_id, milestone_id=report.milestone_id))
+
+
+def _load_report(report_id: int) -> GranteeReport:
+    report = db.session.get(GranteeReport, report_id) or abort(404)
+    if not can_view_report(current_user, report.grant):
+        abort(403)
+    return report
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def report_view(report_id: int):
+    report = _load_report(report_id)
+    plan = plan_for_grant(db.session, report.grant)
+    return render_template("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
+                           indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
+                           can_review=can_review_report(current_user, report.grant),
+                           can_edit=can_edit_report(current_user, report.grant),
+                           approve_form=EmptyForm(prefix="approve"), return_form=ReturnForm(prefix="return"))
+
+
+@bp.post("/reports/<int:report_id>/approve")
+@login_required
+def report_approve(report_id: int):
+    report = _load_report(report_id)
+    if not can_review_report(current_user, report.grant):
+        abort(403)
+    if not EmptyForm(prefix="approve").validate_on_submit():
+        abort(400)
+    try:
+        report_services.approve_report(db.session, report, by=current_user, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The report is approved."), "success")
+    return redirect(url_for("monitoring.report_view", report_id=report.id))
+
+
+@bp.post("/reports/<int:report_id>/return")
+@login_required
+def report_return(report_id: int):
+    report = _load_report(report_id)
+    if not can_review_report(current_user, report.grant):
+        abort(403)
+    form = ReturnForm(prefix="return")
+    if form.validate_on_submit():
+        try:
+            report_services.return_report(db.session, report, form.comment.data, by=current_user, now=clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The report is returned to the organisation."), "success")
+            return redirect(url_for("monitoring.report_view", report_id=report.id))
+    plan = plan_for_grant(db.session, report.grant)
+    return render_template("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
+                           indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
+                           can_review=True, can_edit=False, approve_form=EmptyForm(prefix="approve"),
+                           return_form=form), 400
+
+
+@bp.get("/reports")
+@role_required(Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR)
+def reports():
+    """Reports of the user's committees (every committee for coordinators), newest first."""
+    status = request.args.get("status", ReportStatus.SUBMITTED.value)
+    stmt = (select(GranteeReport).join(Grant, GranteeReport.grant_id == Grant.id)
+            .options(joinedload(GranteeReport.grant))
+            .order_by(GranteeReport.submitted_at.desc(), GranteeReport.id.desc()))
+    if not current_user.is_coordinator:
+        stmt = stmt.where(Grant.committee_id.in_(staff_committee_ids(current_user)))
+    if status in REPORT_STATUS_LABELS:
+        stmt = stmt.where(GranteeReport.status == status)
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    return render_template("monitoring/reports.html", page=page, status=status)
+
+
+# --- evaluations -------------------------------------------------------------------------------
+
+@bp.get("/evaluations")
+@role_required(Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR)
+def evaluations():
+    status = request.args.get("status", EvaluationStatus.DUE.value)
+    stmt = select(Evaluation).order_by(Evaluation.due_on, Evaluation.id)
+    if not current_user.is_coordinator:
+        stmt = stmt.where(Evaluation.committee_id.in_(staff_committee_ids(current_user)))
+    if status in (EvaluationStatus.DUE.value, EvaluationStatus.COMPLETED.value):
+        stmt = stmt.where(Evaluation.status == status)
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    return render_template("monitoring/evaluations.html", page=page, status=status)
+
+
+def _load_evaluation(evaluation_id: int) -> Evaluation:
+    evaluation = db.session.get(Evaluation, evaluation_id) or abort(404)
+    if not can_view_evaluation(current_user, evaluation):
+        abort(403)
+    return evaluation
+
+
+@bp.route("/evaluations/<int:evaluation_id>", methods=["GET", "POST"])
+@login_required
+def evaluation(evaluation_id: int):
+    evaluation = _load_evaluation(evaluation_id)
+    may_complete = can_complete_evaluation(current_user, evaluation) and \
+        evaluation.status == EvaluationStatus.DUE.value
+    if request.method == "POST" and not may_complete:
+        abort(403)
+    form = EvaluationForm()
+    if may_complete and form.validate_on_submit():
+        try:
+            evaluation_services.complete_evaluation(
+                db.session, evaluation, by=current_user, now=clock.now(), rating=form.rating.data,
+                what_worked=form.what_worked.data or "", what_did_not=form.what_did_not.data or "",
+                lessons=form.lessons.data or "", recommendation=form.recommendation.data, share=form.share.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The evaluation is completed."), "success")
+            return redirect(url_for("monitoring.evaluation", evaluation_id=evaluation.id))
+    if evaluation.status == EvaluationStatus.COMPLETED.value:
+        attainment, share = evaluation.attainment, evaluation.attainment_share
+    else:
+        attainment, share = evaluation_services.compute_attainment(db.session, evaluation.grant)
+    return render_template("monitoring/evaluation.html", evaluation=evaluation, form=form, may_complete=may_complete,
+                           attainment=attainment, attainment_share=share), 400 if form.errors else 200
+
+
+@bp.get("/evaluations/<int:evaluation_id>.pdf")
+@login_required
+def evaluation_pdf(evaluation_id: int):
+    from portal.pdf import render_pdf
+
+    evaluation = _load_evaluation(evaluation_id)
+    if evaluation.status == EvaluationStatus.COMPLETED.value:
+        attainment, share = evaluation.attainment, evaluation.attainment_share
+    else:
+        attainment, share = evaluation_services.compute_attainment(db.session, evaluation.grant)
+    pdf = render_pdf("monitoring/evaluation_pdf.html", evaluation=evaluation, attainment=attainment,
+                     attainment_share=share, recommendation_labels=RECOMMENDATION_LABELS,
+                     area_labels=ACTION_AREA_LABELS, gender_labels=GENDER_LABELS)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="utvardering-{evaluation.id}.pdf"'})
+
+
+# --- experience bank ---------------------------------------------------------------------------
+
+def _require_search():
+    if not can_search_experiences(current_user):
+        abort(403)
+
+
+@bp.get("/experiences")
+@login_required
+def experiences():
+    _require_search()
+    form = ExperienceSearchForm(request.args)
+    committees = db.session.scalars(select(Committee).order_by(Committee.name)).all()
+    form.committee_id.choices = choices([(0, _("All"))] + [(c.id, c.name) for c in committees])
+    form.validate()
+    show_unpublished = can_curate_experiences(current_user) and request.args.get("unpublished") == "1"
+    stmt = experience_services.search_statement(
+        q=form.q.data or "", action_area=form.action_area.data or "", target_group=form.target_group.data or "",
+        method=form.method.data or "", district=form.district.data or "",
+        committee_id=form.committee_id.data or None if not form.committee_id.errors else None,
+        include_unpublished=show_unpublished)
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    return render_template("monitoring/experiences.html", form=form, page=page, show_unpublished=show_unpublished,
+                           can_curate=can_curate_experiences(current_user))
+
+
+def _load_experience(experience_id: int) -> Experience:
+    _require_search()
+    experience = db.session.get(Experience, experience_id) or abort(404)
+    if not experience.published and not can_curate_experiences(current_user):
+        abort(404)
+    return experience
+
+
+@bp.get("/experiences/<int:experience_id>")
+@login_required
+def experience(experience_id: int):
+    experience = _load_experience(experience_id)
+    organisation = None
+    if experience.organisation_named and experience.organisation_id:
+        from organisations.models import Organisation
+
+        organisation = db.session.get(Organisation, experience.organisation_id)
+    return render_template("monitoring/experience.html", experience=experience, organisation=organisation,
+                           can_curate=can_curate_experiences(current_user), publish_form=PublishForm())
+
+
+@bp.route("/experiences/<int:experience_id>/edit", methods=["GET", "POST"])
+@login_required
+def experience_edit(experience_id: int):
+    experience = _load_experience(experience_id)
+    if not can_curate_experiences(current_user):
+        abort(403)
+    form = ExperienceEditForm(obj=experience)
+    if form.validate_on_submit():
+        try:
+            experience_services.curate(db.session, experience, by=current_user, now=clock.now(),
+                                       **{k: getattr(form, k).data for k in experience_services.CURATED_FIELDS})
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The experience is saved."), "success")
+            return redirect(url_for("monitoring.experience", experience_id=experience.id))
+    return render_template("monitoring/experience_edit.html", experience=experience, form=form), \
+        400 if form.errors else 200
+
+
+@bp.post("/experiences/<int:experience_id>/publication")
+@login_required
+def experience_publication(experience_id: int):
+    experience = _load_experience(experience_id)
+    if not can_curate_experiences(current_user):
+        abort(403)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    publish = request.form.get("publish") == "1"
+    experience_services.set_published(db.session, experience, publish, by=current_user, now=clock.now(),
+                                      reason=form.reason.data or "")
+    db.session.commit()
+    flash(_("The experience is published.") if publish else _("The experience is unpublished."), "success")
+    return redirect(url_for("monitoring.experience", experience_id=experience.id))
+
+
+# --- admin: job runs ---------------------------------------------------------------------------
+
+@bp.get("/admin/jobs")
+@role_required(Role.ADMIN)
+def job_runs():
+    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    return render_template("monitoring/job_runs.html", page=page)
+
+
+def application_panel(application):
+    """Experiences beside an application under review: same (named) organisation, method or target
+    group. One query."""
+    from markupsafe import Markup
+
+    if not (current_user.is_authenticated and can_search_experiences(current_user)):
+        return Markup("")
+    rows = db.session.scalars(experience_services.related_statement(
+        application.organisation_id, application.method or "", application.target_group or "")).all()
+    return Markup(render_template("monitoring/_experience_panel.html", experiences=rows))
