@@ -3,3 +3,6 @@
 
 def init_app(app):
     from monitoring import models  # noqa: F401  (register the tables)
+    from monitoring import insight
+
+    insight.init_app(app)
