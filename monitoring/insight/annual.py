@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -55,7 +55,11 @@ def render_annual_report(session: Session, year: int, now: datetime) -> bytes:
     data = report_data(session, year, now.date())
     # The board reads Swedish whatever the language of the coordinator who asked.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return render_pdf("monitoring/insight/annual_report_pdf.html", generated_at=now, **data)
+        if has_request_context():
+            return render_pdf("monitoring/insight/annual_report_pdf.html", generated_at=now, **data)
+        # The scheduler has no request; the layout's context processors expect one (current_user).
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return render_pdf("monitoring/insight/annual_report_pdf.html", generated_at=now, **data)
 
 
 def generate_annual_report(session: Session, year: int, *, actor: User | None, now: datetime) -> AnnualReport:

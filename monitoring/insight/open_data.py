@@ -74,9 +74,13 @@ def _rows(session: Session, batch_size: int, since: date | None) -> Iterator:
         last_id = batch[-1][0]
 
 
-def grants_360(session: Session, *, since: date | None = None, batch_size: int = 500) -> Iterator[dict]:
-    """Yield each awarded grant as a 360Giving JSON grant object, oldest first."""
-    prefix = current_app.config["OPEN_DATA_PREFIX"]
+def grants_360(session: Session, *, since: date | None = None, batch_size: int = 500, prefix: str | None = None,
+               data_source: str | None = None) -> Iterator[dict]:
+    """Yield each awarded grant as a 360Giving JSON grant object, oldest first. `prefix` and
+    `data_source` default to the OPEN_DATA_PREFIX and BASE_URL settings (pass them when iterating
+    outside the application context, as a streamed response does)."""
+    prefix = prefix if prefix is not None else current_app.config["OPEN_DATA_PREFIX"]
+    data_source = data_source if data_source is not None else current_app.config["BASE_URL"]
     for (grant_id, amount, start, end, created_at, title, decided_at, org_number, org_name, city, committee_id,
          committee_name, programme_id, programme_title, area) in _rows(session, batch_size, since):
         recipient = {"id": f"SE-BLV-{org_number}", "name": org_name}
@@ -94,7 +98,7 @@ def grants_360(session: Session, *, since: date | None = None, batch_size: int =
             "recipientOrganization": [recipient],
             "fundingOrganization": [{"id": f"{prefix}committee-{committee_id}", "name": committee_name}],
             "grantProgramme": [{"code": f"{prefix}programme-{programme_id}", "title": programme_title}],
-            "dataSource": current_app.config["BASE_URL"],
+            "dataSource": data_source,
             "lastModified": created_at.isoformat(timespec="seconds"),
         }
 
