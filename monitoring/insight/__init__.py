@@ -11,7 +11,7 @@ from portal.nav import NavItem, register_nav
 
 def init_app(app):
     from monitoring.insight import models  # noqa: F401  (register the tables)
-    from monitoring.insight.annual import generate_annual_report_job  # noqa: F401  (the scheduler's entry)
+    from monitoring.insight.jobs import generate_annual_report_job  # noqa: F401  (the scheduler's entry)
     from monitoring.insight.permissions import can_view_dashboard
     from monitoring.insight.views import bp, public_bp
 

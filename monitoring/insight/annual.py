@@ -8,7 +8,6 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitoring.insight import figures
@@ -78,20 +77,3 @@ def generate_annual_report(session: Session, year: int, *, actor: User | None, n
     session.flush()
     audit.record(session, actor=actor, action=action, obj=report, changes={"year": year}, now=now)
     return report
-
-
-def generate_annual_report_job(session: Session, now: datetime) -> dict:
-    """Scheduler job: in January, make the previous year's report once. Idempotent: a second run
-    (or a run after a crash) finds the stored report and does nothing."""
-    if now.month != 1:
-        return {"generated": False, "reason": "not January"}
-    year = now.year - 1
-    if session.scalar(select(AnnualReport.id).where(AnnualReport.year == year)) is not None:
-        return {"generated": False, "year": year, "reason": "already stored"}
-    try:
-        generate_annual_report(session, year, actor=None, now=now)
-        session.commit()
-    except IntegrityError:  # another run stored it in the meantime
-        session.rollback()
-        return {"generated": False, "year": year, "reason": "already stored"}
-    return {"generated": True, "year": year}

@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from monitoring.insight.annual import generate_annual_report, generate_annual_report_job
+from monitoring.insight.annual import generate_annual_report
+from monitoring.insight.jobs import generate_annual_report_job
 from monitoring.insight.models import AnnualReport
 from portal.models import AuditEvent, Role
 
@@ -99,3 +100,24 @@ def test_only_coordinators_make_and_download_reports(client, login_as, session, 
     assert client.get("/insight/annual-reports").status_code == 403
     assert client.post("/insight/annual-reports", data={"year": "2025"}).status_code == 403
     assert client.get("/insight/annual-reports/2025.pdf").status_code == 403
+
+
+def test_a_crashed_run_leaves_nothing_half_saved_and_the_next_run_makes_the_report(app, session, year_2025,
+                                                                                  monkeypatch):
+    from monitoring.insight import annual
+
+    real = annual.render_annual_report
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("server went down while rendering")
+
+    monkeypatch.setattr(annual, "render_annual_report", crash)
+    with pytest.raises(RuntimeError):
+        generate_annual_report_job(session, datetime(2026, 1, 1, 2, 0))
+    session.rollback()
+    assert session.scalar(select(func.count(AnnualReport.id))) == 0
+    assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action.like("annual_report%"))) == 0
+
+    monkeypatch.setattr(annual, "render_annual_report", real)
+    assert generate_annual_report_job(session, datetime(2026, 1, 1, 3, 0)) == {"generated": True, "year": 2025}
+    assert session.scalar(select(func.count(AnnualReport.id))) == 1
