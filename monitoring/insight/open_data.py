@@ -44,7 +44,7 @@ CSV_COLUMNS = [
     "Planned Dates:Start Date", "Planned Dates:End Date",
     "Recipient Org:Identifier", "Recipient Org:Name", "Recipient Org:City",
     "Funding Org:Identifier", "Funding Org:Name", "Grant Programme:Code", "Grant Programme:Title",
-    "Last modified",
+    "Last Modified", "Data Source",
 ]
 
 
@@ -126,7 +126,8 @@ def _csv_row(grant: dict) -> list:
         grant["recipientOrganization"][0]["id"], grant["recipientOrganization"][0]["name"],
         grant["recipientOrganization"][0].get("addressLocality", ""),
         grant["fundingOrganization"][0]["id"], grant["fundingOrganization"][0]["name"],
-        grant["grantProgramme"][0]["code"], grant["grantProgramme"][0]["title"], grant["lastModified"],
+        grant["grantProgramme"][0]["code"], grant["grantProgramme"][0]["title"],
+        grant["lastModified"], grant["dataSource"],
     ]
 
 
