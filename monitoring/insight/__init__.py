@@ -1,0 +1,24 @@
+"""monitoring.insight: the coordinator's cross-committee dashboard, the annual follow-up report,
+and the 360Giving open-data export. Registered from monitoring.init_app()."""
+from __future__ import annotations
+
+import os
+
+from flask_babel import lazy_gettext as _l
+
+from portal.nav import NavItem, register_nav
+
+
+def init_app(app):
+    from monitoring.insight import models  # noqa: F401  (register the tables)
+    from monitoring.insight.jobs import generate_annual_report_job  # noqa: F401  (the scheduler's entry)
+    from monitoring.insight.permissions import can_view_dashboard
+    from monitoring.insight.views import bp, public_bp
+
+    app.config.setdefault("OPEN_DATA_PREFIX", os.environ.get("OPEN_DATA_PREFIX", "360G-stad-example-"))
+    app.config.setdefault("ANNUAL_REPORT_LESSONS", int(os.environ.get("ANNUAL_REPORT_LESSONS", 10)))
+    app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
+    register_nav(app, NavItem("insight.dashboard", _l("Outcomes"), can_view_dashboard, order=70))
+    register_nav(app, NavItem("insight.annual_reports", _l("Annual report"), can_view_dashboard, order=71))
+    app.extensions.setdefault("public_links", []).append(("open_data.index", _l("Open data on grants")))

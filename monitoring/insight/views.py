@@ -1,0 +1,116 @@
+"""Coordinator dashboard, annual follow-up reports (coordinators), and the public open-data export."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitoring.insight import annual, figures, open_data, tables
+from monitoring.insight.forms import AnnualReportForm, DashboardFilterForm
+from monitoring.insight.models import AnnualReport
+from monitoring.insight.permissions import (can_download_annual_report, can_generate_annual_report,
+                                            can_view_dashboard)
+from portal import clock
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.forms_util import attach_error
+
+bp = Blueprint("insight", __name__, url_prefix="/insight")
+public_bp = Blueprint("open_data", __name__, url_prefix="/open-data")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _filter_form() -> DashboardFilterForm:
+    form = DashboardFilterForm(request.args)
+    form.fill_choices(figures.filter_options(db.session))
+    return form
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    _require(can_view_dashboard(current_user))
+    form = _filter_form()
+    all_tables = tables.all_tables(db.session, form.filters(), clock.today())
+    return render_template("monitoring/insight/dashboard.html", form=form, tables=all_tables,
+                           query=request.args.to_dict())
+
+
+@bp.get("/tables/<name>.csv")
+@login_required
+def table_csv(name: str):
+    _require(can_view_dashboard(current_user))
+    if name not in tables.TABLE_NAMES:
+        abort(404)
+    table = tables.build_table(db.session, name, _filter_form().filters(), clock.today())
+    return Response(tables.to_csv(table), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/annual-reports", methods=["GET", "POST"])
+@login_required
+def annual_reports():
+    _require(can_download_annual_report(current_user))
+    form = AnnualReportForm()
+    if request.method == "GET" and form.year.data is None:
+        form.year.data = clock.today().year - 1
+    if form.validate_on_submit():
+        _require(can_generate_annual_report(current_user))
+        try:
+            report = annual.generate_annual_report(db.session, form.year.data, actor=current_user, now=clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The annual report for %(year)s is ready.", year=report.year), "success")
+            return redirect(url_for("insight.annual_reports"))
+    stored = db.session.execute(
+        select(AnnualReport.year, AnnualReport.generated_at).order_by(AnnualReport.year.desc())).all()
+    return render_template("monitoring/insight/annual_reports.html", form=form, stored=stored)
+
+
+@bp.get("/annual-reports/<int:year>.pdf")
+@login_required
+def annual_report_pdf(year: int):
+    _require(can_download_annual_report(current_user))
+    report = db.session.scalar(select(AnnualReport).where(AnnualReport.year == year))
+    if report is None:
+        abort(404)
+    return Response(report.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="arsuppfoljning-{year}.pdf"'})
+
+
+@public_bp.get("/")
+def index():
+    return render_template("monitoring/insight/open_data.html")
+
+
+def _streamed(write):
+    """Write the export while the response is sent. The generator runs after the request's
+    context is gone, so it uses its own session on the engine and the settings read now."""
+    engine = db.engine
+    prefix, source = current_app.config["OPEN_DATA_PREFIX"], current_app.config["BASE_URL"]
+
+    def generate():
+        with Session(engine) as session:
+            yield from write(open_data.grants_360(session, prefix=prefix, data_source=source))
+
+    return generate()
+
+
+@public_bp.get("/360giving/grants.json")
+def grants_json():
+    return Response(_streamed(open_data.stream_json), mimetype="application/json")
+
+
+@public_bp.get("/360giving/grants.csv")
+def grants_csv():
+    return Response(_streamed(open_data.stream_csv), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="grants-360giving.csv"'})
