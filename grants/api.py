@@ -7,7 +7,7 @@ from sqlalchemy import String, cast, select
 
 from grants.models import ActionArea, Programme, ProgrammeStatus
 from portal import clock
-from portal.api.core import (DATE, MONEY, PUBLIC, Param, endpoint, escape_like, not_found, page_of, paginated)
+from portal.api.core import DATE, ID, MONEY, PUBLIC, Param, endpoint, escape_like, not_found, page_of, paginated
 from portal.api.endpoints import COMMITTEE_REF, committee_ref
 from portal.extensions import db
 
@@ -47,7 +47,7 @@ def open_programmes(today):
 
 @endpoint("GET", "/programmes", summary="Programmes open for applications today", tags=["programmes"],
           auth=PUBLIC, response=page_of(PROGRAMME), paginated=True,
-          params=[Param("committee", {"type": "integer", "minimum": 1}, "Committee id."),
+          params=[Param("committee", ID, "Committee id."),
                   Param("action_area", {"type": "string", "enum": [a.value for a in ActionArea]}, "Action area."),
                   Param("district", {"type": "string", "maxLength": 100}, "A district the programme covers.")],
           example="?action_area=targeted")

@@ -38,6 +38,8 @@ PUBLIC = "public"  # no token needed
 ANY_USER = "user"  # any authenticated user; object checks decide the rest
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 class ApiError(Exception):
@@ -62,7 +64,7 @@ class Param:
         kind = self.schema.get("type", "string")
         value: Any = raw
         if kind == "integer":
-            if not re.fullmatch(r"-?\d{1,18}", raw.strip()):
+            if not re.fullmatch(r"-?\d{1,30}", raw.strip()):
                 raise ApiError(400, f"{self.name} must be a whole number", {self.name: "must be a whole number"})
             value = int(raw)
         errors = sorted(Draft202012Validator(self.schema).iter_errors(value), key=str)
@@ -72,7 +74,7 @@ class Param:
 
 
 PAGE_PARAMS = [
-    Param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+    Param("page", {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}, "Page number, from 1."),
     Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 25},
           f"Items per page, at most {MAX_PER_PAGE}."),
 ]
@@ -147,6 +149,8 @@ def endpoint(method: str, path: str, *, summary: str, tags: list[str], auth, res
 def _handle(spec: Endpoint, path_args: dict):
     try:
         authorise(spec)
+        if any(not 1 <= value <= MAX_ID for value in path_args.values()):
+            raise ApiError(404)
         kwargs = dict(path_args)
         if spec.all_params:
             kwargs["query"] = {p.name: p.parse(request.args[p.name]) if p.name in request.args
@@ -202,6 +206,8 @@ def before_api_request():
     from portal.api.tokens import authenticate
 
     g.api_token = None
+    # Identity comes from this request alone, even where an app context outlives a request (tests).
+    g.pop("_login_user", None)
     header = request.headers.get("Authorization", "")
     token = None
     if header:
@@ -299,8 +305,9 @@ DATETIME = {"type": "string", "format": "date-time"}
 MONEY = {"type": "integer", "description": "Amount in öre (1/100 krona)."}
 
 
-def iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+def iso(value: datetime | None) -> str | None:
+    """A stored timestamp (naive UTC) as RFC 3339, e.g. 2026-03-02T10:00:00Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value is not None else None
 
 
 def not_found(what: str = "Not found") -> ApiError:

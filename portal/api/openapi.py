@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document, generated from the endpoint registry (portal.api.core.REGISTRY)."""
 from __future__ import annotations
 
-from portal.api.core import ANY_USER, API_PREFIX, PUBLIC, REGISTRY, Endpoint
+from portal.api.core import ANY_USER, API_PREFIX, ID, PUBLIC, REGISTRY, Endpoint
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -24,7 +24,7 @@ def auth_text(spec: Endpoint) -> str:
 
 
 def _operation(spec: Endpoint) -> dict:
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    parameters = [{"name": name, "in": "path", "required": True, "schema": ID}
                   for name in spec.path_params]
     parameters += [{"name": p.name, "in": "query", "required": p.required, "description": p.description,
                     "schema": p.schema} for p in spec.all_params]
