@@ -50,6 +50,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.message, self.fields, self.headers = status, message, fields, headers or {}
 
+    def response(self):
+        response, status = error_response(self.status, self.message, self.fields)
+        response.headers.update(self.headers)
+        return response, status
+
 
 @dataclass
 class Param:
@@ -165,9 +170,7 @@ def _handle(spec: Endpoint, path_args: dict):
             db.session.commit()
     except ApiError as error:
         db.session.rollback()
-        response, status = error_response(error.status, error.message, error.fields)
-        response.headers.update(error.headers)
-        return response, status
+        return error.response()
     except DomainError as error:
         db.session.rollback()
         return error_response(error.status, error.message, {error.field: error.message} if error.field else None,
@@ -220,9 +223,7 @@ def before_api_request():
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     except ApiError as error:
         db.session.rollback()
-        response, status = error_response(error.status, error.message, error.fields)
-        response.headers.update(error.headers)
-        return response, status
+        return error.response()
     if token is not None:
         db.session.commit()  # last_used_at
         g.api_token = token
