@@ -126,7 +126,7 @@ def test_committees_are_data_that_admins_edit(client, login_as, session):
     session.expire_all()
     assert session.get(Committee, hl.id).name == "Hägersten-Älvsjö stadsdelsnämnd"
     assert session.get(Committee, alvsjo.id).active is False
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "committee.updated")).all()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "committee.updated").order_by(AuditEvent.id)).all()
     assert {e.object_id for e in events} == {str(hl.id), str(alvsjo.id)}
     assert events[0].changes["name"] == ["Hägersten-Liljeholmen stadsdelsnämnd", "Hägersten-Älvsjö stadsdelsnämnd"]
 
