@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    importlib.import_module("portal.api").init_app(app)
     register_nav(app, NavItem("main.home", _l("Start"), lambda u: True, order=0))
     register_nav(app, NavItem("admin.users", _l("Administration"), lambda u: u.is_admin, order=90))
 

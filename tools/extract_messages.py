@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # A sub-package with a catalogue of its own is listed as "parent/child" and left out of its parent's.
-PACKAGES = ["portal", "organisations", "eligibility", "grants", "monitoring", "monitoring/insight"]
+PACKAGES = ["portal", "organisations", "eligibility", "grants", "monitoring", "monitoring/insight", "portal/api"]
 PORTAL_TEMPLATE_DIRS = ["layout.html", "macros", "errors", "portal", "auth", "admin", "pdf"]
 MAPPING = "[python: **.py]\n[jinja2: **.html]\nencoding = utf-8\n[jinja2: **.txt]\nencoding = utf-8\n"
 
@@ -24,7 +24,7 @@ def sources(package: str) -> list[str]:
     if package == "portal":
         paths += [ROOT / "templates" / p for p in PORTAL_TEMPLATE_DIRS]
     else:
-        paths.append(ROOT / "templates" / package)
+        paths.append(ROOT / "templates" / package.removeprefix("portal/"))  # portal/api: templates/api
     return [str(p) for p in paths if p.exists()]
 
 
