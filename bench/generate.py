@@ -431,7 +431,10 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
             oid, trigger, at = app_info[aid][2], "submitted", app_info[aid][8] + timedelta(days=4)
             app_screening[aid] = sid
         ineligible = aid is not None and app_info[aid][1] == ApplicationStatus.CLOSED_INELIGIBLE
-        outcome = "ineligible" if ineligible else ("needs_assessment" if rng.random() < 0.03 else "eligible")
+        # An approval needs an eligible screening, so only other applications may await assessment.
+        approved = aid is not None and app_info[aid][0] == "approved"
+        outcome = "ineligible" if ineligible else (
+            "needs_assessment" if not approved and rng.random() < 0.03 else "eligible")
         screenings.append({"id": sid, "organisation_id": oid, "application_id": aid, "rule_set_id": rule_set_id,
                            "trigger": trigger, "run_at": at, "run_by_id": None, "outcome": outcome})
         for position, (rid, requirement) in enumerate(rule_ids):
