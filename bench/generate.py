@@ -14,6 +14,7 @@ plug in through `register_generator()` (see EXTRA_GENERATORS below) once those m
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -22,7 +23,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
 from stdnum import luhn
 from stdnum.se import orgnr
@@ -155,9 +156,28 @@ class _Ids:
 
 
 def _insert(session: Session, model, rows: list[dict], counts: dict) -> None:
-    for i in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[i:i + BATCH])
+    """Bulk insert in batches. The model's table rather than the ORM bulk path: the ORM starts a
+    new statement whenever a row's set of non-NULL columns differs from the previous row's.
+    On PostgreSQL, COPY: an executemany there still costs one statement per row."""
     counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(rows)
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, model.__table__, rows)
+        return
+    for i in range(0, len(rows), BATCH):
+        session.execute(insert(model.__table__), rows[i:i + BATCH])
+
+
+def _copy(session: Session, table, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    raw = session.connection().connection.dbapi_connection  # inside the session's transaction
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+                            for c in columns])
 
 
 def _org_number(n: int) -> str:
@@ -541,12 +561,6 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
                              "released_by_id": None, "paid_at": datetime.combine(due, datetime.min.time())
                              + timedelta(days=2) if paid else None, "paid_by_id": None, "cancelled_at": None})
         grant_info[gid] = (aid, oid, cid, plan_id, ms, ind_ids[2 * n:2 * n + 2], ep_ids[n], end, completed)
-    _insert(session, FollowUpPlan, plans, counts)
-    _insert(session, Indicator, indicators, counts)
-    _insert(session, Milestone, milestones, counts)
-    _insert(session, EvaluationPoint, points, counts)
-    _insert(session, Grant, grants, counts)
-    _insert(session, Tranche, tranches, counts)
     made["grant_award"] = grant_ids
 
     # Grantee reports: report j belongs to grant j % grants, milestone j // grants.
@@ -588,15 +602,18 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
                        "value_men": men, "value_other": Decimal(0)})
         values.append({"report_id": rid, "indicator_id": inds[1], "value": Decimal(rng.randint(1, 30)),
                        "value_women": None, "value_men": None, "value_other": None})
+    # Approved reports mark their milestones (tranche conditions read it).
+    for milestone in milestones:
+        milestone["report_approved_at"] = approvals.get(milestone["id"])
+    _insert(session, FollowUpPlan, plans, counts)
+    _insert(session, Indicator, indicators, counts)
+    _insert(session, Milestone, milestones, counts)
+    _insert(session, EvaluationPoint, points, counts)
+    _insert(session, Grant, grants, counts)
+    _insert(session, Tranche, tranches, counts)
     _insert(session, GranteeReport, reports, counts)
     _insert(session, IndicatorValue, values, counts)
     _insert(session, SpendingLine, spending, counts)
-    # Approved reports mark their milestones (tranche conditions read it).
-    for i in range(0, len(approvals), BATCH):
-        chunk = list(approvals.items())[i:i + BATCH]
-        table = Milestone.__table__
-        session.execute(table.update().where(table.c.id == bindparam("b_id")).values(report_approved_at=bindparam("b_at")),
-                        [{"b_id": k, "b_at": v} for k, v in chunk])
 
     # Evaluations for the earliest-ending grants; the shared ones become experiences.
     say("evaluations and experiences")

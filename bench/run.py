@@ -281,12 +281,10 @@ def _free(port: int) -> int:
 
 def bench_database(setup: Setup, args) -> list[Row]:
     from bench.generate import BENCH_PASSWORD, BENCH_USERS
-    from bench.operations import OPERATIONS
     from bench.pages import PAGES, page_context, roles_needed
     from portal import create_app
     from portal.config import normalise_database_url
     from portal.extensions import db
-    from portal.models import Role
 
     db_label = setup.label
     rows: list[Row] = []
@@ -305,18 +303,7 @@ def bench_database(setup: Setup, args) -> list[Row]:
         db.engine.dispose()
 
     say(f"{db_label}: the ceiling (minimal Flask + SQLAlchemy + Jinja page)")
-    ceiling = Server("bench.ceiling_app:app", _free(CEILING_PORT), setup.env, args.workers)
-    try:
-        ceiling.wait_ready("/ceiling")
-        check_page(ceiling.base + "/ceiling", None, args.warmup)
-        c = wrk(ceiling.base + "/ceiling", None, args)
-        ceiling_rss = max(ceiling.peak_rss_mb(), default=None)
-    finally:
-        ceiling.stop()
-    ceiling_rps = c["rps"]
-    rows.append(Row(db_label, "ceiling: minimal page, one indexed query", "anonymous", c["rps"], c["p50_us"] / 1000,
-                    c["p95_us"] / 1000, 1, 1.0, note=_errors(c)))
-
+    ceilings = [measure_ceiling(setup, args)]
     say(f"{db_label}: the application, {len(PAGES)} pages")
     server = Server("portal:create_app()", _free(APP_PORT), setup.env, args.workers)
     try:
@@ -324,31 +311,53 @@ def bench_database(setup: Setup, args) -> list[Row]:
         cookies = {None: None}
         for role in roles_needed(PAGES):
             cookies[role] = login_cookie(server.base, BENCH_USERS[role], BENCH_PASSWORD)
+        ceiling_row = len(rows)
         for page in PAGES:
             url = server.base + page.build(ctx)
             check_page(url, cookies[page.role], args.warmup)
             r = wrk(url, cookies[page.role], args)
-            share = r["rps"] / ceiling_rps if ceiling_rps else None
             p95 = r["p95_us"] / 1000
             rows.append(Row(db_label, page.name, page.role.value if page.role else "anonymous", r["rps"],
-                            r["p50_us"] / 1000, p95, counts[page.name], share,
-                            target=f"p95 < {TARGET_P95_MS} ms, ≥ {TARGET_SHARE:.0%} of ceiling",
-                            met=p95 < TARGET_P95_MS and share is not None and share >= TARGET_SHARE,
-                            note=_errors(r)))
+                            r["p50_us"] / 1000, p95, counts[page.name],
+                            target=f"p95 < {TARGET_P95_MS} ms, ≥ {TARGET_SHARE:.0%} of ceiling", note=_errors(r)))
             say(f"{db_label}: {page.name}: {r['rps']:.0f} req/s, p95 {p95:.1f} ms, {counts[page.name]} queries")
         peaks = server.peak_rss_mb()
     finally:
         server.stop()
+    # Measured again after the pages: the better run is the ceiling, so that a passing busy
+    # moment on the machine cannot flatter the pages' share.
+    say(f"{db_label}: the ceiling again")
+    ceilings.append(measure_ceiling(setup, args))
+    best = max(ceilings, key=lambda c: c["rps"])
+    rows.insert(ceiling_row, Row(db_label, "ceiling: minimal page, one indexed query", "anonymous", best["rps"],
+                                 best["p50_us"] / 1000, best["p95_us"] / 1000, 1, 1.0,
+                                 note=f"best of 2 runs ({ceilings[0]['rps']:.0f} and {ceilings[1]['rps']:.0f} req/s) "
+                                      + _errors(best)))
+    for row in rows[ceiling_row + 1:]:
+        if row.rps is not None:
+            row.share = row.rps / best["rps"]
+            row.met = row.p95_ms < TARGET_P95_MS and row.share >= TARGET_SHARE
+    ceiling_rss = max(c["peak_rss_mb"] for c in ceilings)
 
     for t in timings:
         rows.append(Row(db_label, t.name, seconds=t.seconds, target=f"< {t.target_s:g} s" if t.target_s else "",
                         met=t.met, note=t.note))
-    for n, peak in enumerate(peaks, 1):
-        rows.append(Row(db_label, f"peak memory, worker {n} (MB)", seconds=None, target=f"< {TARGET_RSS_MB} MB",
-                        met=peak < TARGET_RSS_MB, note=f"{peak:.0f} MB"))
-    if ceiling_rss:
-        rows.append(Row(db_label, "peak memory, ceiling worker (MB)", note=f"{ceiling_rss:.0f} MB"))
+    rows.append(Row(db_label, "peak memory per worker (VmHWM)", target=f"< {TARGET_RSS_MB} MB",
+                    met=bool(peaks) and max(peaks) < TARGET_RSS_MB,
+                    note=", ".join(f"{p:.0f} MB" for p in peaks) + f" (ceiling's worker: {ceiling_rss:.0f} MB)"))
     return rows
+
+
+def measure_ceiling(setup: Setup, args) -> dict:
+    ceiling = Server("bench.ceiling_app:app", _free(CEILING_PORT), setup.env, args.workers)
+    try:
+        ceiling.wait_ready("/ceiling")
+        check_page(ceiling.base + "/ceiling", None, args.warmup)
+        result = wrk(ceiling.base + "/ceiling", None, args)
+        result["peak_rss_mb"] = max(ceiling.peak_rss_mb(), default=0)
+    finally:
+        ceiling.stop()
+    return result
 
 
 def _errors(result: dict) -> str:
@@ -408,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     ensure_debian_package("wrk", "wrk")
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     stamp = datetime.now(timezone.utc)
     workdir = Path(tempfile.mkdtemp(prefix="bench-run."))
     rows: list[Row] = []
@@ -434,9 +444,11 @@ def main(argv: list[str] | None = None) -> int:
             postgres.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     elapsed = time.perf_counter() - started
+    load = os.getloadavg()[0]
     text = (f"Benchmark at scale {args.scale} ({args.connections} connections, {args.duration} s per page, "
             f"gunicorn {args.workers} workers), {stamp:%Y-%m-%d %H:%M} UTC on {machine()}; "
-            f"whole run {elapsed / 60:.1f} min.\n\n" + table(rows))
+            f"whole run {elapsed / 60:.1f} min; 1-minute load average {load_before:.1f} at the start, "
+            f"{load:.1f} at the end (other work on the machine skews the figures).\n\n" + table(rows))
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp:%Y%m%dT%H%M}.md").write_text(text + "\n")
