@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PO_FILES := $(wildcard */translations/*/LC_MESSAGES/messages.po */*/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: setup run test serve db demo translations extract clean
+.PHONY: setup run test serve db demo translations extract clean bench
 
 setup: $(STAMP) $(MO_FILES)
 
@@ -32,6 +32,10 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The city-scale benchmark on SQLite and PostgreSQL: prints one table (bench/README.md).
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # For developers: refresh each package's message catalogue from its code and templates.
 extract: setup
