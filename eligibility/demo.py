@@ -9,7 +9,7 @@ from sqlalchemy import select
 from eligibility import services
 from eligibility.screening import fact_provider
 from eligibility.models import FindingActor, FindingCategory, FindingSource, WithdrawalCase
-from organisations.models import Organisation, OrganisationStatus
+from organisations.models import Representative, Organisation, OrganisationStatus
 from portal.auth.services import find_user_by_email
 from portal.models import Role
 
@@ -27,8 +27,12 @@ def seed_withdrawal_examples(session, now: datetime) -> None:
     officer = find_user_by_email(session, "handlaggare@demo.stad.example")
     if coordinator is None or officer is None:
         return
+    # Leave the demo applicant's own organisations alone, so the applicant's journey still works.
+    applicant = find_user_by_email(session, "sokande@demo.stad.example")
+    own = select(Representative.organisation_id).where(Representative.user_id == (applicant.id if applicant else -1))
     organisations = session.scalars(select(Organisation).where(
-        Organisation.status == OrganisationStatus.ACTIVE.value).order_by(Organisation.id)).all()
+        Organisation.status == OrganisationStatus.ACTIVE.value, Organisation.id.not_in(own))
+        .order_by(Organisation.id)).all()
     if len(organisations) < 2:
         return
     count = fact_provider("active_grant_count") or (lambda _session, _id: 0)

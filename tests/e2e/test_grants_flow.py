@@ -52,7 +52,7 @@ def test_apply_decide_and_download_the_letter(demo_app, page, session):
     page.get_by_label("Samarbetspartner").fill("Folkets hus")
     page.get_by_role("button", name="Spara och fortsätt").click()
     page.get_by_role("button", name="Skicka in ansökan").click()
-    assert page.get_by_role("heading", name="Kvitto").is_visible()
+    page.get_by_role("heading", name="Kvitto").wait_for()
     application = session.scalar(select(Application).where(Application.title == "Öppna samtal på Järvaveckan"))
     assert application.reference in page.content()
     log_out(page)
