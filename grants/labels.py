@@ -12,7 +12,7 @@ APPLICATION_STATUSES = {
     "returned": _l("Returned for completion"), "decided": _l("Decided"), "withdrawn": _l("Withdrawn"),
     "closed_ineligible": _l("Closed as ineligible"),
 }
-OUTCOMES = {"approve": _l("Approved"), "partly_approve": _l("Partly approved"), "reject": _l("Rejected")}
+OUTCOMES = {"approve": _l("Grant approved"), "partly_approve": _l("Partly approved"), "reject": _l("Rejected")}
 RECOMMENDATION_CHOICES = {"approve": _l("Approve"), "partly_approve": _l("Partly approve"), "reject": _l("Reject")}
 MILESTONE_KINDS = {"interim": _l("Interim report"), "final": _l("Final report"), "financial": _l("Financial report")}
 GRANT_STATUSES = {"active": _l("Active"), "completed": _l("Completed"), "withdrawn": _l("Withdrawn")}
