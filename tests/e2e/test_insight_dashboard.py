@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD, committee_by_name, run_seeders
+from portal.demo import DEMO_PASSWORD, committee_by_name, seed_portal
 from portal.extensions import db
 from tests.monitoring.insight.conftest import World
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def demo_app(app, now, factory):
-    run_seeders(app, db.session, now)
+    seed_portal(db.session, now)  # committees and demo users only: the figures below are known
     world = World(db.session, factory, now)
     committee = committee_by_name(db.session, "Rinkeby-Kista stadsdelsnämnd")
     org = world.organisation("Föreningen Bron", districts=["Rinkeby"])
