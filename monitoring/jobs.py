@@ -33,3 +33,16 @@ def outbox_delivery(session: Session, now: datetime) -> dict:
     if transport is None:
         return {"sent": 0, "failed": 0, "mail_server": False}
     return send_pending(session, transport, now)
+
+
+def tranche_release(session: Session, now: datetime) -> dict:
+    """Release every due tranche whose condition is met, by the rules in grants.payments (which
+    refuse barred organisations and inactive grants). Idempotent: a released tranche is no
+    longer scheduled, so a second run finds nothing."""
+    from grants.payments import releasable_tranches, release_tranche
+
+    released = 0
+    for tranche in releasable_tranches(session, now):
+        release_tranche(session, tranche, by=None, now=now)
+        released += 1
+    return {"released": released}

@@ -22,3 +22,9 @@ def init_app(app):
     register_nav(app, NavItem("insight.dashboard", _l("Outcomes"), can_view_dashboard, order=70))
     register_nav(app, NavItem("insight.annual_reports", _l("Annual report"), can_view_dashboard, order=71))
     app.extensions.setdefault("public_links", []).append(("open_data.index", _l("Open data on grants")))
+
+    # The executive board's yearly report, made each January by the scheduler.
+    from monitoring.insight.jobs import generate_annual_report_job
+    from monitoring.scheduler import register_job
+
+    register_job(app, "annual_report", generate_annual_report_job)
