@@ -21,7 +21,8 @@ def register_nav(app: Flask, item: NavItem) -> None:
 
 
 def visible_nav(app: Flask, user) -> list[NavItem]:
-    if not user.is_authenticated:
+    # Outside a request (CLI, scheduler rendering a PDF) there is no user: no navigation.
+    if not user or not user.is_authenticated:
         return []
     items = [i for i in app.extensions.get("portal_nav", []) if i.visible(user)]
     return sorted(items, key=lambda i: i.order)

@@ -90,3 +90,10 @@ def test_money_is_shown_in_swedish_format(app):
 
     assert format_money(123450) == "1\u00a0234,50\u00a0kr"
     assert format_money(5) == "0,05\u00a0kr"
+
+
+def test_templates_render_outside_a_request_for_the_cli_and_scheduler(app):
+    # PDF templates are rendered by jobs with no request and no logged-in user.
+    from flask import render_template_string
+
+    assert render_template_string("{{ nav_items|length }} {{ _('Page not found') }}") == "0 Sidan finns inte"
