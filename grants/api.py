@@ -72,3 +72,7 @@ def get_programme(programme_id: int):
     if programme is None:
         raise not_found("No such open programme")
     return programme_json(programme)
+
+
+# Endpoints by audience, each in a module of its own; importing them here registers them.
+from grants import api_applicant, api_staff  # noqa: E402,F401

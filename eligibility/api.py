@@ -1,0 +1,2 @@
+"""Findings and withdrawal cases in the JSON API, for coordinators."""
+from __future__ import annotations

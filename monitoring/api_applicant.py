@@ -1,0 +1,2 @@
+"""Grantee reports submitted by the applicant's own organisations in the JSON API."""
+from __future__ import annotations
