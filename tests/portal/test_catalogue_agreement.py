@@ -54,3 +54,11 @@ def test_a_context_keeps_a_word_apart_after_the_catalogues_are_merged(app):
         assert pgettext("grant status", "Active") == "Pågående"
         assert gettext("Approve") == "Godkänn"
         assert pgettext("grant decision", "Approve") == "Bevilja"
+
+
+def test_an_active_user_reads_aktiv_in_the_user_list_not_the_word_for_a_running_grant(client, login_as):
+    from portal.models import Role
+
+    login_as(Role.ADMIN)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "<td>Aktiv</td>" in page and "Pågående" not in page
