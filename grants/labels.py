@@ -1,5 +1,6 @@
 """Display labels for the package's codes (translated when shown)."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 ACTION_AREAS = {
     "general": _l("General democracy-promoting efforts"),
@@ -13,9 +14,12 @@ APPLICATION_STATUSES = {
     "closed_ineligible": _l("Closed as ineligible"),
 }
 OUTCOMES = {"approve": _l("Grant approved"), "partly_approve": _l("Partly approved"), "reject": _l("Rejected")}
-RECOMMENDATION_CHOICES = {"approve": _l("Approve"), "partly_approve": _l("Partly approve"), "reject": _l("Reject")}
+RECOMMENDATION_CHOICES = {"approve": lazy_pgettext("grant decision", "Approve"), "partly_approve": _l("Partly approve"),
+                          "reject": _l("Reject")}
 MILESTONE_KINDS = {"interim": _l("Interim report"), "final": _l("Final report"), "financial": _l("Financial report")}
-GRANT_STATUSES = {"active": _l("Active"), "completed": _l("Completed"), "withdrawn": _l("Withdrawn")}
+GRANT_STATUSES = {"active": lazy_pgettext("grant status", "Active"),
+                  "completed": lazy_pgettext("grant status", "Completed"),
+                  "withdrawn": lazy_pgettext("grant status", "Withdrawn")}
 TRANCHE_STATUSES = {"scheduled": _l("Scheduled"), "released": _l("Released"), "paid": _l("Paid"),
                     "cancelled": _l("Cancelled")}
 GENDERS = {"women": _l("Women"), "men": _l("Men"), "other": _l("Other or not stated")}

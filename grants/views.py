@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -290,7 +291,7 @@ def _step_values(form, step: int) -> dict:
             if not (row.form.category.data or "").strip() and not (row.form.amount.data or "").strip():
                 continue
             lines.append(services.BudgetLineInput(
-                category=(row.form.category.data or "").strip() or _("Other"),
+                category=(row.form.category.data or "").strip() or pgettext("budget category", "Other"),
                 amount=parse_kronor(row.form.amount.data, field="budget_rows"),
                 own_funding=parse_kronor(row.form.own_funding.data, field="budget_rows", allow_empty=True),
                 other_funding=parse_kronor(row.form.other_funding.data, field="budget_rows", allow_empty=True)))

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, Form, FieldList, FormField, IntegerField, PasswordField,
@@ -15,7 +16,7 @@ LEGAL_FORM_LABELS = {
     LegalForm.FOUNDATION.value: _l("Foundation"),
     LegalForm.RELIGIOUS_COMMUNITY.value: _l("Religious community"),
     LegalForm.ECONOMIC_ASSOCIATION.value: _l("Economic association"),
-    LegalForm.OTHER.value: _l("Other"),
+    LegalForm.OTHER.value: lazy_pgettext("legal form", "Other"),
 }
 STATUS_LABELS = {
     OrganisationStatus.ACTIVE.value: _l("Active"),
@@ -24,7 +25,7 @@ STATUS_LABELS = {
 }
 DOCUMENT_KIND_LABELS = {
     DocumentKind.STATUTES.value: _l("Statutes"),
-    DocumentKind.ANNUAL_REPORT.value: _l("Annual report"),
+    DocumentKind.ANNUAL_REPORT.value: lazy_pgettext("document kind", "Annual report"),
     DocumentKind.ANNUAL_ACCOUNTS.value: _l("Annual accounts"),
     DocumentKind.AUDIT_REPORT.value: _l("Audit report"),
     DocumentKind.OTHER.value: _l("Other document"),

@@ -41,7 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _translation_dirs(app: Flask) -> str:
-    """Every package (and sub-package, e.g. monitoring/insight) keeps its own catalogue."""
+    """Every package (and sub-package, e.g. monitoring/insight) keeps its own catalogue.
+
+    Flask-Babel merges them into one, the later directory winning, so a msgid must have the same
+    msgstr in every catalogue; where the meaning differs, use pgettext with a context.
+    tests/portal/test_catalogue_agreement.py guards it."""
     dirs = []
     for name in ["portal", *app.config["DOMAIN_MODULES"]]:
         dirs += sorted(str(p) for p in (PROJECT_ROOT / name).glob("**/translations") if p.is_dir())

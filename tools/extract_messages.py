@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # A sub-package with a catalogue of its own is listed as "parent/child" and left out of its parent's.
 PACKAGES = ["portal", "organisations", "eligibility", "grants", "monitoring", "monitoring/insight", "portal/api"]
 PORTAL_TEMPLATE_DIRS = ["layout.html", "macros", "errors", "portal", "auth", "admin", "pdf"]
+# pgettext is a default keyword in Python but spelled out here with lazy_pgettext, so a context
+# (msgctxt) is never dropped: catalogues are merged at runtime and contexts keep same-English words apart.
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2"]
 MAPPING = "[python: **.py]\n[jinja2: **.html]\nencoding = utf-8\n[jinja2: **.txt]\nencoding = utf-8\n"
 
 
@@ -41,7 +44,7 @@ def main() -> int:
             pot = Path(tmp) / f"{package.replace('/', '_')}.pot"
             children = [p.split("/", 1)[1] for p in PACKAGES if p.startswith(package + "/")]
             ignore = [arg for child in children for arg in ("--ignore-dirs", child)]
-            subprocess.run([pybabel, "extract", "-F", str(mapping), "-k", "_l", "-k", "lazy_gettext", *ignore,
+            subprocess.run([pybabel, "extract", "-F", str(mapping), *KEYWORDS, *ignore,
                             "--no-location", "--sort-output", "-o", str(pot), *src], check=True, capture_output=True)
             out_dir = ROOT / package / "translations"
             po = out_dir / "sv" / "LC_MESSAGES" / "messages.po"

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext, pgettext
 from sqlalchemy.orm import Session
 
 from monitoring.insight import figures
@@ -21,7 +22,9 @@ AREA_LABELS = {
     "targeted": _l("Targeted, preventive"),
     "individual": _l("Individual interventions"),
 }
-STATUS_LABELS = {"active": _l("Active"), "completed": _l("Completed"), "withdrawn": _l("Withdrawn")}
+STATUS_LABELS = {"active": lazy_pgettext("grant count", "Active"),
+                 "completed": lazy_pgettext("grant count", "Completed"),
+                 "withdrawn": lazy_pgettext("grant count", "Withdrawn")}
 REPORT_LABELS = {
     "on_time": _l("On time"), "late": _l("Late"), "overdue": _l("Overdue (missing)"),
     "not_due": _l("Not yet due"),
@@ -67,7 +70,7 @@ def money_table(session: Session, f: Filters, group: str) -> Table:
         name={"committee": "committees", "area": "areas", "district": "districts"}[group],
         title=titles[group],
         columns=[Column(first[group]), Column(_("Grants"), "int"), Column(_("Granted"), "money"),
-                 Column(_("Paid"), "money")],
+                 Column(pgettext("amount", "Paid"), "money")],
         rows=[[_area(r["key"][0]) if group == "area" else r["key"][0], r["grants"], r["granted"], r["paid"]]
               for r in rows],
         chart_column=2,
