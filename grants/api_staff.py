@@ -30,6 +30,11 @@ TAGS = ["committee staff"]
 
 # --- schemas ------------------------------------------------------------------------------------
 
+def text(max_length: int) -> dict:
+    """A free text in a body or query: bounded, and without NUL (which PostgreSQL cannot store)."""
+    return {"type": "string", "maxLength": max_length, "pattern": "^[^\\x00]*$"}
+
+
 USER_REF = {"type": "object", "required": ["id", "name"],
             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
 ORGANISATION_REF = {"type": "object", "required": ["id", "name", "org_number", "status"],
@@ -180,17 +185,18 @@ DECISION_BODY = {
                     "description": "The application's version as you read it; 409 if it changed since."},
         "outcome": {"type": "string", "enum": [o.value for o in DecisionOutcome]},
         "amount": {**AMOUNT, "description": "Öre. Needed for partly_approve; approve grants the requested amount."},
-        "reasons": {"type": "string", "maxLength": 10_000},
-        "conditions": {"type": "string", "maxLength": 10_000},
+        "reasons": text(10_000),
+        "conditions": text(10_000),
         "tranches": {"type": "array", "maxItems": 24, "items": {
             "type": "object", "additionalProperties": False, "required": ["due_on", "amount"],
             "properties": {"due_on": DATE, "amount": AMOUNT,
                            "condition": {"type": "string", "enum": ["none", "milestone_approved"], "default": "none"},
-                           "milestone_id": {**ID, "description": "The plan's milestone a conditional tranche waits for."}}},
+                           "milestone_id": {**ID, "description": "The plan's milestone a conditional tranche "
+                                                                 "waits for."}}},
             "description": "Payment tranches adding up to the amount; by default one tranche at the period's start."},
     },
 }
-NUMBER = {"type": "number", "minimum": -10**12, "maximum": 10**12}
+NUMBER = {"type": "number", "minimum": -999_999_999_999, "maximum": 999_999_999_999}  # Numeric(14, 2)
 PLAN_BODY = {
     "type": "object", "additionalProperties": False,
     "required": ["responsible_officer_id", "indicators", "milestones", "evaluation_dates"],
@@ -198,8 +204,8 @@ PLAN_BODY = {
         "responsible_officer_id": {**ID, "type": ["integer", "null"]},
         "indicators": {"type": "array", "maxItems": 50, "items": {
             "type": "object", "additionalProperties": False, "required": ["objective", "name", "unit", "target"],
-            "properties": {"objective": {"type": "string", "maxLength": 5000}, "name": {"type": "string", "maxLength": 200},
-                           "unit": {"type": "string", "maxLength": 50}, "baseline": NUMBER, "target": NUMBER,
+            "properties": {"objective": text(5000), "name": text(200), "unit": text(50), "baseline": NUMBER,
+                           "target": NUMBER,
                            "by_gender": {"type": "boolean", "default": False}}}},
         "milestones": {"type": "array", "maxItems": 50, "items": {
             "type": "object", "additionalProperties": False, "required": ["kind", "due_on"],
@@ -271,7 +277,8 @@ def application_json(application: Application, latest: Screening | None) -> dict
 def plan_json(plan, period_end, max_days: int) -> dict:
     return {"responsible_officer": user_ref(plan.responsible_officer),
             "indicators": [{"id": i.id, "objective": i.objective, "name": i.name, "unit": i.unit,
-                            "baseline": _number(i.baseline) or 0.0, "target": _number(i.target), "by_gender": i.by_gender}
+                            "baseline": _number(i.baseline) or 0.0, "target": _number(i.target),
+                            "by_gender": i.by_gender}
                            for i in plan.indicators],
             "milestones": [milestone_json(m) for m in plan.milestones],
             "evaluation_points": [{"id": e.id, "due_on": e.due_on.isoformat(), "description": e.description or ""}
@@ -463,7 +470,8 @@ def staff_save_plan(application_id: int, body):
         Decimal(str(i.get("baseline", 0))).quantize(Decimal("0.01")),
         Decimal(str(i["target"])).quantize(Decimal("0.01")), bool(i.get("by_gender", False)))
         for i in body["indicators"]]
-    milestones = [services.MilestoneInput(m["kind"], _parse_date(m["due_on"], "milestones")) for m in body["milestones"]]
+    milestones = [services.MilestoneInput(m["kind"], _parse_date(m["due_on"], "milestones"))
+                  for m in body["milestones"]]
     evaluations = [_parse_date(d, "evaluation_dates") for d in body["evaluation_dates"]]
     plan = services.save_plan(db.session, application, responsible_officer_id=body["responsible_officer_id"],
                               indicators=indicators, milestones=milestones, evaluation_dates=evaluations,

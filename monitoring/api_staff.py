@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from grants.api_staff import EMPTY_BODY, ORGANISATION_REF, organisation_ref
+from grants.api_staff import EMPTY_BODY, ORGANISATION_REF, organisation_ref, text
 from grants.models import ActionArea, Grant
 from monitoring import experiences as experience_services
 from monitoring import reports as report_services
@@ -65,8 +65,7 @@ REPORT = {
     },
 }
 RETURN_BODY = {"type": "object", "additionalProperties": False, "required": ["comment"],
-               "properties": {"comment": {"type": "string", "maxLength": 10_000,
-                                          "description": "What the organisation needs to complete."}}}
+               "properties": {"comment": {**text(10_000), "description": "What the organisation needs to complete."}}}
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -184,7 +183,7 @@ EXPERIENCE = {
         "published": {"type": "boolean"}, "created_at": DATETIME,
     },
 }
-TEXT = {"type": "string", "maxLength": 200}
+TEXT = text(200)
 
 
 def experience_json(e: Experience, organisations: dict[int, str]) -> dict:
@@ -215,8 +214,9 @@ def _require_search() -> None:
                       "the experience bank page; coordinators may include unpublished experiences.",
           params=[Param("q", TEXT, "Words in the texts."),
                   Param("action_area", {"type": "string", "enum": [a.value for a in ActionArea]}, "Action area."),
-                  Param("target_group", TEXT, "Part of the target group."), Param("method", TEXT, "Part of the method."),
-                  Param("district", {"type": "string", "maxLength": 100}, "Part of the district."),
+                  Param("target_group", TEXT, "Part of the target group."),
+                  Param("method", TEXT, "Part of the method."),
+                  Param("district", text(100), "Part of the district."),
                   Param("committee", ID, "Committee id."),
                   Param("unpublished", {"type": "integer", "enum": [0, 1], "default": 0},
                         "1: include unpublished experiences (coordinators).")],
@@ -300,7 +300,7 @@ def _evaluation_rows(rows: list[dict]) -> list[dict]:
           params=[Param("year", {"type": "integer", "minimum": 1900, "maximum": 2200}, "Year."),
                   Param("committee", ID, "Committee id."),
                   Param("action_area", {"type": "string", "enum": [a.value for a in ActionArea]}, "Action area."),
-                  Param("district", {"type": "string", "maxLength": 100}, "District (whole name).")],
+                  Param("district", text(100), "District (whole name).")],
           example="?year=2026&action_area=targeted")
 def dashboard(query):
     if not can_view_dashboard(api_user()):

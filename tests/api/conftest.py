@@ -75,7 +75,7 @@ class StaffWorld:
 
         self.session, self.factory, self.now, self.api = session, factory, now, api_world
         self.grants = GrantsWorld(session, factory, now)
-        self.committee = factory.committee("Rinkeby-Kista stadsdelsnämnd")
+        self.committee = factory.committee("Spånga-Tensta stadsdelsnämnd")
         self.other_committee = factory.committee("Farsta stadsdelsnämnd")
         self.officer, self.officer_token = api_world.user_with_token(Role.OFFICER, self.committee)
         self.decider, self.decider_token = api_world.user_with_token(Role.DECISION_MAKER, self.committee)
@@ -133,3 +133,26 @@ class StaffWorld:
 @pytest.fixture
 def staff(session, factory, now, world):
     return StaffWorld(session, factory, now, world)
+
+
+@pytest.fixture
+def staff_tokens(staff):
+    """Tokens of a coordinator and of an officer and a decision maker whose committee has an
+    application ready for decision, a grant with a released tranche and a submitted report, a
+    finding with its withdrawal case, and an experience: so that generated requests reach real rows."""
+    from eligibility import services as eligibility_services
+    from monitoring.models import Experience
+
+    staff.ready_for_decision(requested=10_000_00)
+    staff.submitted_report(staff.grant(requested=10_000_00))
+    finding = eligibility_services.report_finding(
+        staff.session, organisation=staff.grants.organisation(), conduct_on=staff.now.date(), category="incitement",
+        actor_kind="organisation", actor_name="", source_category="media", evidence="Tal.", by=staff.officer,
+        reporting_committee_id=staff.committee.id, now=staff.now)
+    eligibility_services.assess_finding(staff.session, finding, confirm=True, reason="Uppmanar till våld.",
+                                        by=staff.coordinator, now=staff.now)
+    staff.session.add(Experience(title="Läxhjälp", summary="Mat lockar föräldrar.", lessons="Mat lockar föräldrar.",
+                                 action_area="general", committee_id=staff.committee.id, created_at=staff.now,
+                                 updated_at=staff.now))
+    staff.session.commit()
+    return [staff.coordinator_token, staff.officer_token, staff.decider_token]

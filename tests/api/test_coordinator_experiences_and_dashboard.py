@@ -77,7 +77,7 @@ def test_coordinator_gets_the_dashboard_figures_of_the_page(client, staff, sessi
     payments.mark_tranche_paid(session, grant.tranches[0], by=staff.officer, now=staff.now)
     session.commit()
     body = client.get("/api/v1/dashboard", headers=bearer(staff.coordinator_token)).json
-    assert body["money"]["by_committee"] == [{"key": "Rinkeby-Kista stadsdelsnämnd", "grants": 1,
+    assert body["money"]["by_committee"] == [{"key": "Spånga-Tensta stadsdelsnämnd", "grants": 1,
                                               "granted": 40_000_00, "paid": 40_000_00, "withdrawn": 0,
                                               "withdrawn_amount": 0}]
     assert body["money"]["by_area"][0]["key"] == "targeted"
