@@ -13,7 +13,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eligibility.models import Screening
+from eligibility import permissions as eligibility_permissions
+from eligibility import services as eligibility_services
+from eligibility.models import Screening, ScreeningResult
 from grants import payments, permissions, services
 from grants.models import (Application, ApplicationStatus, DecisionOutcome, Grant, GrantStatus, MilestoneKind,
                            Programme, Tranche, TrancheStatus)
@@ -438,6 +440,35 @@ def staff_screen_application(application_id: int, body):
     _forbid(permissions.can_handle_application(api_user(), application),
             "Only officers of the programme's committee may screen its applications")
     screening = services.run_screening(db.session, application, by=api_user(), now=clock.now())
+    return screening_json(screening)
+
+
+RESOLVE_BODY = {
+    "type": "object", "additionalProperties": False, "required": ["outcome", "reason"],
+    "properties": {"outcome": {"type": "string", "enum": ["pass", "fail"]},
+                   "reason": {**text(10_000), "description": "Why: the written reason of your assessment."}},
+}
+
+
+@endpoint("POST", "/staff/applications/{application_id}/screenings/{screening_id}/results/{result_id}/resolve",
+          summary="Assess a rule that needs assessment", tags=TAGS, auth=STAFF, response=SCREENING,
+          body=RESOLVE_BODY, example='{"outcome": "pass", "reason": "Stadgarna föreskriver årsmöte."}',
+          description="As the screening page: a person answers a rule the engine could not decide with pass or "
+                      "fail and a reason, and the screening's outcome is recomputed. Officers of the programme's "
+                      "committee, its decision makers and coordinators (eligibility.permissions.can_resolve). "
+                      "409 if the rule is already resolved; 422 for a rule that did not need assessment or "
+                      "without a reason.")
+def staff_resolve_screening_result(application_id: int, screening_id: int, result_id: int, body):
+    application = load_staff_application(application_id)
+    screening = db.session.get(Screening, screening_id)
+    result = db.session.get(ScreeningResult, result_id)
+    if (screening is None or screening.application_id != application.id or result is None
+            or result.screening_id != screening.id):
+        raise not_found("No such screening result")
+    _forbid(eligibility_permissions.can_resolve(api_user(), screening, application),
+            "Your roles do not allow assessing this screening")
+    eligibility_services.resolve_result(db.session, result, outcome=body["outcome"], reason=body["reason"],
+                                        by=api_user(), now=clock.now())
     return screening_json(screening)
 
 

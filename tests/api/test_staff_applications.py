@@ -233,3 +233,49 @@ def test_only_decision_makers_of_the_committee_decide(client, staff):
     assert _decide(client, staff, application, token=staff.applicant_token).status_code == 403
     assert client.get(f"/api/v1/staff/applications/{application.id}/decision",
                       headers=bearer(staff.officer_token)).status_code == 404  # not decided yet
+
+
+@pytest.fixture
+def assessed_rule_set(session, now):
+    @screening_engine.rule("api_test_needs_assessment", "formal")
+    def _unclear(ctx):
+        return screening_engine.RuleVerdict(RuleOutcome.NEEDS_ASSESSMENT, {"statutes": "oklara"})
+
+    session.add(RuleSet(version=2, name="Med bedömning", rules=[{"id": "api_test_needs_assessment"}],
+                        validity_days=30, published_at=now, created_at=now))
+    session.commit()
+    yield
+    screening_engine.RULES.pop("api_test_needs_assessment", None)
+
+
+def test_a_rule_that_needs_assessment_is_resolved_then_the_application_can_be_approved(
+        client, staff, session, assessed_rule_set):
+    application = staff.ready_for_decision()
+    screening = client.get(f"/api/v1/staff/applications/{application.id}/screenings",
+                           headers=bearer(staff.officer_token)).json[0]
+    assert screening["outcome"] == "needs_assessment"
+    assert _decide(client, staff, application).status_code == 422
+    result_id = screening["results"][0]["id"]
+    url = f"/api/v1/staff/applications/{application.id}/screenings/{screening['id']}/results/{result_id}/resolve"
+    assert client.post(url, json={"outcome": "pass", "reason": "Ok"},
+                       headers=bearer(staff.other_officer_token)).status_code == 404
+    assert client.post(url, json={"outcome": "pass", "reason": "Ok"},
+                       headers=bearer(staff.applicant_token)).status_code == 403
+    refused = client.post(url, json={"outcome": "pass", "reason": " "}, headers=bearer(staff.officer_token))
+    assert refused.status_code == 422 and set(refused.json["error"]["fields"]) == {"reason"}
+    body = client.post(url, json={"outcome": "pass", "reason": "Stadgarna föreskriver årsmöte."},
+                       headers=bearer(staff.officer_token)).json
+    assert body["outcome"] == "eligible" and body["results"][0]["resolution_reason"] == "Stadgarna föreskriver årsmöte."
+    again = client.post(url, json={"outcome": "fail", "reason": "Ändrat mig"}, headers=bearer(staff.officer_token))
+    assert again.status_code == 409
+    session.expire_all()
+    assert _decide(client, staff, session.get(Application, application.id)).status_code == 201
+
+
+def test_other_committees_cannot_read_the_plan_or_the_decision(client, staff):
+    grant = staff.grant()
+    for path in ("plan", "decision", "screenings"):
+        url = f"/api/v1/staff/applications/{grant.application_id}/{path}"
+        assert client.get(url, headers=bearer(staff.officer_token)).status_code == 200
+        assert client.get(url, headers=bearer(staff.other_officer_token)).status_code == 404
+        assert client.get(url, headers=bearer(staff.applicant_token)).status_code == 403
