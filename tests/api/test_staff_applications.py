@@ -265,7 +265,8 @@ def test_a_rule_that_needs_assessment_is_resolved_then_the_application_can_be_ap
     assert refused.status_code == 422 and set(refused.json["error"]["fields"]) == {"reason"}
     body = client.post(url, json={"outcome": "pass", "reason": "Stadgarna föreskriver årsmöte."},
                        headers=bearer(staff.officer_token)).json
-    assert body["outcome"] == "eligible" and body["results"][0]["resolution_reason"] == "Stadgarna föreskriver årsmöte."
+    assert body["outcome"] == "eligible"
+    assert body["results"][0]["resolution_reason"] == "Stadgarna föreskriver årsmöte."
     again = client.post(url, json={"outcome": "fail", "reason": "Ändrat mig"}, headers=bearer(staff.officer_token))
     assert again.status_code == 409
     session.expire_all()
