@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit
-from portal.errors import DomainError, PermissionDenied
+from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
 
@@ -60,6 +60,8 @@ def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now:
 def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
     grant = tranche.grant
     _check_officer(by, grant)
+    if tranche.status == TrancheStatus.PAID.value:
+        raise Conflict(_("The tranche is already marked as paid."))
     if tranche.status != TrancheStatus.RELEASED.value:
         raise DomainError(_("Only a released tranche can be marked as paid."))
     if grant.organisation.is_barred:

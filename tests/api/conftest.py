@@ -62,3 +62,97 @@ def world(session, factory, now):
 @pytest.fixture
 def applicant(world):
     return world.user_with_token(Role.APPLICANT)
+
+
+# --- committee staff, finance and coordinator side (branch apib) ------------------------------
+
+class StaffWorld:
+    """Two committees with their staff and tokens, and builders that take an application from
+    submitted to a grant with a released tranche and a submitted report, through the services."""
+
+    def __init__(self, session, factory, now, api_world):
+        from tests.grants.conftest import GrantsWorld
+
+        self.session, self.factory, self.now, self.api = session, factory, now, api_world
+        self.grants = GrantsWorld(session, factory, now)
+        self.committee = factory.committee("Spånga-Tensta stadsdelsnämnd")
+        self.other_committee = factory.committee("Farsta stadsdelsnämnd")
+        self.officer, self.officer_token = api_world.user_with_token(Role.OFFICER, self.committee)
+        self.decider, self.decider_token = api_world.user_with_token(Role.DECISION_MAKER, self.committee)
+        self.other_officer, self.other_officer_token = api_world.user_with_token(Role.OFFICER, self.other_committee)
+        self.other_decider, self.other_decider_token = api_world.user_with_token(Role.DECISION_MAKER,
+                                                                                 self.other_committee)
+        self.coordinator, self.coordinator_token = api_world.user_with_token(Role.COORDINATOR)
+        self.applicant, self.applicant_token = api_world.user_with_token(Role.APPLICANT)
+        self.rule_set = self.grants.rule_set()
+        self.programme = self.grants.programme(self.committee)
+
+    def submitted_application(self, organisation=None, requested=40_000_00):
+        from grants import services
+
+        organisation = organisation or self.grants.organisation(representative=self.applicant)
+        application = self.grants.filled_application(self.programme, organisation, self.applicant, requested)
+        services.submit_application(self.session, application, by=self.applicant, now=self.now)
+        self.session.commit()
+        return application
+
+    def ready_for_decision(self, **kwargs):
+        application = self.submitted_application(**kwargs)
+        self.grants.complete_plan(application, self.officer)
+        return application
+
+    def grant(self, released=True, **kwargs):
+        from grants import payments, services
+        from grants.models import Grant
+
+        application = self.ready_for_decision(**kwargs)
+        services.decide(self.session, application, outcome="approve", amount=None, reasons="Bra ansökan.",
+                        conditions="", tranches=None, expected_version=application.version, by=self.decider,
+                        now=self.now)
+        grant = self.session.query(Grant).filter_by(application_id=application.id).one()
+        if released:
+            payments.release_tranche(self.session, grant.tranches[0], by=self.officer, now=self.now)
+        self.session.commit()
+        return grant
+
+    def submitted_report(self, grant):
+        from monitoring import reports
+        from monitoring.queries import plan_for_grant
+
+        plan = plan_for_grant(self.session, grant)
+        milestone = plan.milestones[0]
+        data = reports.ReportInput(
+            activities="Tolv träffar med samtalsgrupper.", participants={"women": {"18-25": 6}, "men": {"18-25": 5}},
+            indicators={i.id: {"value": "11", "women": "6", "men": "5", "other": "0"} for i in plan.indicators})
+        report = reports.save_report(self.session, grant, milestone, data, by=self.applicant, now=self.now,
+                                     submit=True)
+        self.session.commit()
+        return report
+
+
+@pytest.fixture
+def staff(session, factory, now, world):
+    return StaffWorld(session, factory, now, world)
+
+
+@pytest.fixture
+def staff_tokens(staff):
+    """Tokens of a coordinator and of an officer and a decision maker whose committee has an
+    application ready for decision, a grant with a released tranche and a submitted report, a
+    finding with its withdrawal case, and an experience: so that generated requests reach real rows."""
+    from eligibility import services as eligibility_services
+    from monitoring.models import Experience
+
+    staff.ready_for_decision(requested=10_000_00)
+    staff.submitted_report(staff.grant(requested=10_000_00))
+    finding = eligibility_services.report_finding(
+        staff.session, organisation=staff.grants.organisation(), conduct_on=staff.now.date(), category="incitement",
+        actor_kind="organisation", actor_name="", source_category="media", evidence="Tal.", by=staff.officer,
+        reporting_committee_id=staff.committee.id, now=staff.now)
+    eligibility_services.assess_finding(staff.session, finding, confirm=True, reason="Uppmanar till våld.",
+                                        by=staff.coordinator, now=staff.now)
+    staff.session.add(Experience(title="Läxhjälp", summary="Mat lockar föräldrar.", lessons="Mat lockar föräldrar.",
+                                 action_area="general", committee_id=staff.committee.id, created_at=staff.now,
+                                 updated_at=staff.now))
+    staff.session.commit()
+    return [staff.coordinator_token, staff.officer_token, staff.decider_token]
