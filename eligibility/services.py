@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eligibility import signals
@@ -112,6 +112,29 @@ def eligibility_status(session: Session, organisation: Organisation) -> Eligibil
         return EligibilityStatus(organisation.status, latest_screening(session, organisation.id))
     screening = latest_screening(session, organisation.id)
     return EligibilityStatus(screening.outcome if screening else "not_screened", screening)
+
+
+def eligibility_kinds(session: Session, organisations) -> dict[int, str]:
+    """The badge's kind for many organisations at once, for lists: a bar or notice from the
+    organisation row, otherwise the outcome of its latest screening, read in one query."""
+    kinds: dict[int, str] = {}
+    to_read = set()
+    for organisation in organisations:
+        if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
+            kinds[organisation.id] = organisation.status
+        else:
+            kinds[organisation.id] = "not_screened"
+            to_read.add(organisation.id)
+    if to_read:
+        ranked = select(
+            Screening.organisation_id, Screening.outcome,
+            func.row_number().over(partition_by=Screening.organisation_id,
+                                   order_by=(Screening.run_at.desc(), Screening.id.desc())).label("position"),
+        ).where(Screening.organisation_id.in_(to_read)).subquery()
+        for organisation_id, outcome in session.execute(
+                select(ranked.c.organisation_id, ranked.c.outcome).where(ranked.c.position == 1)):
+            kinds[organisation_id] = outcome
+    return kinds
 
 
 # ---------------------------------------------------------------------------- findings

@@ -681,7 +681,7 @@ def grants():
     if not current_user.is_coordinator:
         stmt = stmt.where(Grant.committee_id.in_(ids))
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    return render_template("grants/grants.html", page=page, title=_("Grants"))
+    return render_template("grants/grants.html", page=page, title=_("Grants"), staff_view=True)
 
 
 @bp.get("/grants/<int:grant_id>")
