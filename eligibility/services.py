@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eligibility import signals
-from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingCategory,
+from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
+                                FindingCategory,
                                 FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening, ScreeningOutcome,
                                 ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, overall_outcome
 from organisations.models import Organisation, OrganisationStatus, Representative
 from portal import audit, outbox
-from portal.errors import Conflict, DomainError, NotFound
+from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import User
 
 DEFAULT_RULE_SET_NAME = "Demokrativillkor, standard"
@@ -141,7 +142,8 @@ def eligibility_kinds(session: Session, organisations) -> dict[int, str]:
 
 def report_finding(session: Session, *, organisation: Organisation, conduct_on: date, category: str,
                    actor_kind: str, actor_name: str, source_category: str, evidence: str, by: User,
-                   reporting_committee_id: int | None, now: datetime) -> Finding:
+                   reporting_committee_id: int | None, now: datetime, evidence_files: tuple = (),
+                   upload_dir: str = "", max_bytes: int = 0) -> Finding:
     if category not in {c.value for c in FindingCategory}:
         raise DomainError(_("Choose a category."), field="category")
     if actor_kind not in {a.value for a in FindingActor}:
@@ -162,7 +164,44 @@ def report_finding(session: Session, *, organisation: Organisation, conduct_on: 
     # The audit event names the finding, not its details: the log is readable by more people.
     audit.record(session, actor=by, action="finding.report", obj=finding,
                  changes={"organisation_id": organisation.id, "category": category}, now=now)
+    for upload in evidence_files:
+        _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
     return finding
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    stream: Any
+    original_name: str
+
+
+def _store_evidence(session: Session, finding: Finding, upload: EvidenceUpload, *, by: User, now: datetime,
+                    upload_dir: str, max_bytes: int) -> FindingAttachment:
+    import os
+
+    from organisations.documents import store_file
+
+    stored = store_file(upload.stream, upload_dir, max_bytes)
+    name = os.path.basename((upload.original_name or "").replace("\\", "/"))[:255] or "evidence"
+    attachment = FindingAttachment(finding=finding, sha256=stored.sha256, size=stored.size,
+                                   mime_type=stored.mime_type, original_name=name, uploaded_by_id=by.id,
+                                   uploaded_at=now)
+    session.add(attachment)
+    session.flush()
+    # Like the report itself, the audit event names the file by id and size only: the log is read more widely.
+    audit.record(session, actor=by, action="finding.attachment_add", obj=finding,
+                 changes={"attachment_id": attachment.id, "size": stored.size, "mime_type": stored.mime_type},
+                 now=now)
+    return attachment
+
+
+def add_finding_attachment(session: Session, finding: Finding, upload: EvidenceUpload, *, by: User, now: datetime,
+                           upload_dir: str, max_bytes: int) -> FindingAttachment:
+    """Evidence added after the report: coordinators only, as they alone read the details
+    (the reporter files evidence with the report itself, through report_finding)."""
+    if not by.is_coordinator:
+        raise PermissionDenied(_("Only coordinators may add evidence to a reported finding."))
+    return _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
 
 
 def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason: str, by: User,
