@@ -23,6 +23,7 @@ def init_app(app):
     register_job(app, "due_evaluations", jobs.due_evaluations)
     register_job(app, "declaration_reminders", jobs.declaration_reminders)
     register_job(app, "tranche_release", jobs.tranche_release)
+    register_job(app, "programme_open_close", jobs.programme_open_close)
     # Last of ours, so the mail the jobs above queue goes out in the same run.
     register_job(app, "outbox_delivery", jobs.outbox_delivery)
 
