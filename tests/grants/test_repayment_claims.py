@@ -76,6 +76,17 @@ def test_officer_confirms_the_proposed_claim_and_the_organisation_is_told(client
     assert withdrawn.claim.status == "paid"
 
 
+def test_the_organisation_sees_the_claim_only_once_it_is_sent(client, withdrawn, session):
+    _login(client, withdrawn.applicant)
+    assert 'data-claim-status' not in client.get(f"/grants/{withdrawn.grant.id}").get_data(as_text=True)
+    _login(client, withdrawn.officer)
+    client.post(f"/claims/{withdrawn.claim.id}/confirm", data={"due_on": "2026-04-30"})
+    _login(client, withdrawn.applicant)
+    page = client.get(f"/grants/{withdrawn.grant.id}").get_data(as_text=True)
+    assert 'data-claim-status="raised"' in page and "Skickat till organisationen" in page
+    assert "/confirm" not in page and "/waive" not in page
+
+
 def test_confirming_needs_a_due_date_that_is_not_past(client, withdrawn, session):
     _login(client, withdrawn.officer)
     client.post(f"/claims/{withdrawn.claim.id}/confirm", data={})
