@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from eligibility import signals
 from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
-                                FindingCategory,
-                                FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening, ScreeningOutcome,
-                                ScreeningResult, WithdrawalCase)
+                                FindingCategory, FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening,
+                                ScreeningOutcome, ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, overall_outcome
 from organisations.models import Organisation, OrganisationStatus, Representative
 from portal import audit, outbox

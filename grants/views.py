@@ -11,9 +11,8 @@ from sqlalchemy import select
 from eligibility.models import Screening
 from grants import payments, permissions, services
 from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
-                          ConflictForm, ContentForm, DecisionForm,
-                          EmptyForm, ParticipantsForm, PartnersForm, PlanForm, ProgrammeForm, ReturnForm,
-                          ReviewForm, StartApplicationForm)
+                          ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
+                          PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
 from grants.labels import ACTION_AREAS, MILESTONE_KINDS
 from grants.models import Application, ApplicationStatus, Grant, Programme, RepaymentClaim, Review, Tranche
 from grants.money import format_kronor_input, parse_kronor
