@@ -28,3 +28,17 @@ def init_app(app):
         from portal.extensions import db
 
         return status(db.session, organisation)
+
+    @app.template_global()
+    def eligibility_kinds(organisations):
+        """For lists: {organisation id: badge kind}, in one query for the whole page."""
+        from eligibility.services import eligibility_kinds as kinds
+        from portal.extensions import db
+
+        return kinds(db.session, organisations)
+
+    @app.context_processor
+    def eligibility_status_labels():
+        from eligibility.explain import STATUS_LABELS
+
+        return {"eligibility_status_labels": STATUS_LABELS}

@@ -19,6 +19,15 @@ SCREENING_LABELS = {
     ScreeningOutcome.INELIGIBLE.value: _l("Not eligible"),
     ScreeningOutcome.NEEDS_ASSESSMENT.value: _l("Needs assessment"),
 }
+# What the status badge and the lists' eligibility column say (eligibility_status().kind).
+STATUS_LABELS = {
+    "barred": _l("Barred: all support withdrawn"),
+    "under_notice": _l("Under notice of withdrawal"),
+    "eligible": _l("Eligible"),
+    "ineligible": _l("Not eligible"),
+    "needs_assessment": _l("Eligibility needs assessment"),
+    "not_screened": _l("Not screened"),
+}
 REQUIREMENT_LABELS = {
     "democracy_rule_of_law": _l("Democracy and the rule of law"),
     "human_rights": _l("Human rights"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -51,6 +52,9 @@ class FindingForm(FlaskForm):
     evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(_l("Describe the evidence.")),
                                                           Length(max=20000)],
                              description=_l("What happened, where it is documented. Only coordinators read this."))
+    evidence_files = MultipleFileField(
+        _l("Evidence files"), description=_l("Optional: documents, pictures or screenshots (PDF, PNG, JPEG, "
+                                             "OpenDocument or Office). Only coordinators can open them."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,3 +95,7 @@ class RuleSetForm(FlaskForm):
         _l("Rules, in order"), validators=[DataRequired()], render_kw={"rows": 10},
         description=_l("One rule per line: its identifier, then settings as name=number, e.g. "
                        "\"no_confirmed_finding lookback_years=5\"."))
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("Evidence file"), description=_l("PDF, PNG, JPEG, OpenDocument or Office files."))

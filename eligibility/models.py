@@ -161,6 +161,27 @@ class Finding(db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     reported_by: Mapped[User] = relationship(foreign_keys=[reported_by_id], lazy="joined")
     reporting_committee: Mapped[Committee | None] = relationship(lazy="joined")
+    attachments: Mapped[list[FindingAttachment]] = relationship(
+        back_populates="finding", cascade="all, delete-orphan", order_by="FindingAttachment.id")
+
+
+class FindingAttachment(db.Model):
+    """Evidence filed with a finding. Stored by content hash like an organisation's documents, but
+    never one of them: the organisation and the committees must not see it. Coordinators only."""
+
+    __tablename__ = "finding_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mime_type: Mapped[str] = mapped_column(String(120))
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+    finding: Mapped[Finding] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User] = relationship()
 
 
 class CaseStatus(str, enum.Enum):

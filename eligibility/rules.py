@@ -33,7 +33,7 @@ def _statutes(ctx: RuleContext) -> list[Document]:
     return list(ctx.session.scalars(
         select(Document).where(Document.organisation_id == ctx.organisation.id,
                                Document.kind == DocumentKind.STATUTES.value, Document.removed_at.is_(None))
-        .order_by(Document.uploaded_at.desc())))
+        .order_by(Document.uploaded_at.desc(), Document.id.desc())))
 
 
 @rule("org_number_valid", "formal",
@@ -82,14 +82,17 @@ def democratic_structure(ctx: RuleContext) -> RuleVerdict:
         return RuleVerdict(FAIL, {"reason": "no_statutes"})
     if board is None:
         return RuleVerdict(FAIL, {"reason": "no_board", "statutes_id": statutes[0].id})
-    # An officer's earlier "pass" stands as long as the statutes have not changed since.
+    # An officer's earlier "pass" stands as long as the statutes have not changed since, and no
+    # officer has answered "not met" after it. Only answers given by ctx.now count, so a screening
+    # replayed for an earlier date does not lean on a later answer; ties are broken by id so both
+    # databases pick the same row.
     earlier = ctx.session.execute(
-        select(ScreeningResult.resolved_at, ScreeningResult.resolved_by_id).join(Screening)
+        select(ScreeningResult.resolved_outcome, ScreeningResult.resolved_at).join(Screening)
         .where(Screening.organisation_id == ctx.organisation.id, ScreeningResult.rule_id == "democratic_structure",
-               ScreeningResult.resolved_outcome == PASS.value,
-               ScreeningResult.resolved_at >= statutes[0].uploaded_at)
-        .order_by(ScreeningResult.resolved_at.desc()).limit(1)).first()
-    if earlier is not None:
+               ScreeningResult.resolved_outcome.is_not(None),
+               ScreeningResult.resolved_at >= statutes[0].uploaded_at, ScreeningResult.resolved_at <= ctx.now)
+        .order_by(ScreeningResult.resolved_at.desc(), ScreeningResult.id.desc()).limit(1)).first()
+    if earlier is not None and earlier.resolved_outcome == PASS.value:
         return RuleVerdict(PASS, {"reason": "resolved_earlier", "statutes_id": statutes[0].id,
                                   "resolved_at": earlier.resolved_at})
     return RuleVerdict(ASSESS, {"reason": "read_statutes", "statutes_id": statutes[0].id,

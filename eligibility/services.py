@@ -8,17 +8,17 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eligibility import signals
-from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingCategory,
-                                FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening, ScreeningOutcome,
-                                ScreeningResult, WithdrawalCase)
+from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
+                                FindingCategory, FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening,
+                                ScreeningOutcome, ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, overall_outcome
 from organisations.models import Organisation, OrganisationStatus, Representative
 from portal import audit, outbox
-from portal.errors import Conflict, DomainError, NotFound
+from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import User
 
 DEFAULT_RULE_SET_NAME = "Demokrativillkor, standard"
@@ -114,11 +114,35 @@ def eligibility_status(session: Session, organisation: Organisation) -> Eligibil
     return EligibilityStatus(screening.outcome if screening else "not_screened", screening)
 
 
+def eligibility_kinds(session: Session, organisations) -> dict[int, str]:
+    """The badge's kind for many organisations at once, for lists: a bar or notice from the
+    organisation row, otherwise the outcome of its latest screening, read in one query."""
+    kinds: dict[int, str] = {}
+    to_read = set()
+    for organisation in organisations:
+        if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
+            kinds[organisation.id] = organisation.status
+        else:
+            kinds[organisation.id] = "not_screened"
+            to_read.add(organisation.id)
+    if to_read:
+        ranked = select(
+            Screening.organisation_id, Screening.outcome,
+            func.row_number().over(partition_by=Screening.organisation_id,
+                                   order_by=(Screening.run_at.desc(), Screening.id.desc())).label("position"),
+        ).where(Screening.organisation_id.in_(to_read)).subquery()
+        for organisation_id, outcome in session.execute(
+                select(ranked.c.organisation_id, ranked.c.outcome).where(ranked.c.position == 1)):
+            kinds[organisation_id] = outcome
+    return kinds
+
+
 # ---------------------------------------------------------------------------- findings
 
 def report_finding(session: Session, *, organisation: Organisation, conduct_on: date, category: str,
                    actor_kind: str, actor_name: str, source_category: str, evidence: str, by: User,
-                   reporting_committee_id: int | None, now: datetime) -> Finding:
+                   reporting_committee_id: int | None, now: datetime, evidence_files: tuple = (),
+                   upload_dir: str = "", max_bytes: int = 0) -> Finding:
     if category not in {c.value for c in FindingCategory}:
         raise DomainError(_("Choose a category."), field="category")
     if actor_kind not in {a.value for a in FindingActor}:
@@ -139,7 +163,44 @@ def report_finding(session: Session, *, organisation: Organisation, conduct_on: 
     # The audit event names the finding, not its details: the log is readable by more people.
     audit.record(session, actor=by, action="finding.report", obj=finding,
                  changes={"organisation_id": organisation.id, "category": category}, now=now)
+    for upload in evidence_files:
+        _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
     return finding
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    stream: Any
+    original_name: str
+
+
+def _store_evidence(session: Session, finding: Finding, upload: EvidenceUpload, *, by: User, now: datetime,
+                    upload_dir: str, max_bytes: int) -> FindingAttachment:
+    import os
+
+    from organisations.documents import store_file
+
+    stored = store_file(upload.stream, upload_dir, max_bytes)
+    name = os.path.basename((upload.original_name or "").replace("\\", "/"))[:255] or "evidence"
+    attachment = FindingAttachment(finding=finding, sha256=stored.sha256, size=stored.size,
+                                   mime_type=stored.mime_type, original_name=name, uploaded_by_id=by.id,
+                                   uploaded_at=now)
+    session.add(attachment)
+    session.flush()
+    # Like the report itself, the audit event names the file by id and size only: the log is read more widely.
+    audit.record(session, actor=by, action="finding.attachment_add", obj=finding,
+                 changes={"attachment_id": attachment.id, "size": stored.size, "mime_type": stored.mime_type},
+                 now=now)
+    return attachment
+
+
+def add_finding_attachment(session: Session, finding: Finding, upload: EvidenceUpload, *, by: User, now: datetime,
+                           upload_dir: str, max_bytes: int) -> FindingAttachment:
+    """Evidence added after the report: coordinators only, as they alone read the details
+    (the reporter files evidence with the report itself, through report_finding)."""
+    if not by.is_coordinator:
+        raise PermissionDenied(_("Only coordinators may add evidence to a reported finding."))
+    return _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
 
 
 def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason: str, by: User,

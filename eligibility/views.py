@@ -2,15 +2,15 @@
 the objects, checks access on them, calls a service, then commits or rolls back."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eligibility import explain, permissions, services
 from eligibility.forms import (ACTOR_LABELS, CATEGORY_LABELS, SOURCE_LABELS, AssessForm, DecideForm, EmptyForm,
-                               FindingForm, ReinstateForm, ReplyForm, ResolveForm, RuleSetForm)
-from eligibility.models import (Finding, FindingStatus, RuleSet, Screening,
+                               EvidenceForm, FindingForm, ReinstateForm, ReplyForm, ResolveForm, RuleSetForm)
+from eligibility.models import (Finding, FindingAttachment, FindingStatus, RuleSet, Screening,
                                 ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, NoRuleSet, fact_provider, screen
 from organisations.models import Organisation
@@ -160,7 +160,8 @@ def finding_new(organisation_id: int):
                 db.session, organisation=org, conduct_on=form.conduct_on.data, category=form.category.data,
                 actor_kind=form.actor_kind.data, actor_name=form.actor_name.data,
                 source_category=form.source_category.data, evidence=form.evidence.data, by=current_user,
-                reporting_committee_id=permissions.reporting_committee_for(current_user), now=clock.now())
+                reporting_committee_id=permissions.reporting_committee_for(current_user), now=clock.now(),
+                evidence_files=_evidence_uploads(form.evidence_files.data), **_upload_limits())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -170,6 +171,60 @@ def finding_new(organisation_id: int):
             return redirect(url_for("eligibility.organisation", organisation_id=org.id))
     return render_template("eligibility/finding_new.html", organisation=org, form=form), (
         400 if request.method == "POST" else 200)
+
+
+def _upload_limits() -> dict:
+    return {"upload_dir": current_app.config["UPLOAD_DIR"],
+            "max_bytes": current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024}
+
+
+def _evidence_uploads(files) -> tuple:
+    return tuple(services.EvidenceUpload(f.stream, f.filename) for f in (files or []) if f and f.filename)
+
+
+@bp.post("/findings/<int:finding_id>/attachments")
+@login_required
+def finding_attach(finding_id: int):
+    item = _get(Finding, finding_id)
+    if not permissions.can_see_finding_details(current_user, item):
+        abort(403)
+    form = EvidenceForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    if not upload or not upload.filename:
+        flash(_("Choose a file."), "error")
+        return redirect(url_for("eligibility.finding", finding_id=item.id))
+    try:
+        services.add_finding_attachment(db.session, item, services.EvidenceUpload(upload.stream, upload.filename),
+                                        by=current_user, now=clock.now(), **_upload_limits())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The evidence file is added."), "success")
+    return redirect(url_for("eligibility.finding", finding_id=item.id))
+
+
+@bp.get("/findings/<int:finding_id>/attachments/<int:attachment_id>")
+@login_required
+def finding_attachment(finding_id: int, attachment_id: int):
+    """Evidence is for coordinators only: the reporting committee follows the status, nothing more."""
+    item = _get(Finding, finding_id)
+    if not permissions.can_see_finding_details(current_user, item):
+        abort(403)
+    attachment = db.session.get(FindingAttachment, attachment_id)
+    if attachment is None or attachment.finding_id != item.id:
+        abort(404)
+    from organisations.documents import path_for
+
+    path = path_for(current_app.config["UPLOAD_DIR"], attachment.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=attachment.mime_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/findings")
@@ -211,7 +266,8 @@ def finding(finding_id: int):
                 flash(_("The assessment is saved."), "success")
                 return redirect(url_for("eligibility.finding", finding_id=item.id))
     case = db.session.scalar(select(WithdrawalCase).where(WithdrawalCase.finding_id == item.id))
-    return render_template("eligibility/finding.html", finding=item, form=form, case=case), (
+    return render_template("eligibility/finding.html", finding=item, form=form, case=case,
+                           evidence_form=EvidenceForm()), (
         400 if request.method == "POST" else 200)
 
 

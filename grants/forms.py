@@ -152,3 +152,11 @@ class ClaimForm(FlaskForm):
     amount = StringField(_l("Amount (kronor)"), validators=[DataRequired(_l("Enter an amount."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for the claim."))])
     due_on = DateField(_l("Due date"), validators=[Optional()])
+
+
+class ClaimConfirmForm(FlaskForm):
+    due_on = DateField(_l("Repay no later than"), validators=[Optional()])
+
+
+class ClaimWaiveForm(FlaskForm):
+    waiver_reason = TextAreaField(_l("Reason for waiving"), validators=[Optional(), Length(max=5000)])

@@ -22,6 +22,8 @@ GRANT_STATUSES = {"active": lazy_pgettext("grant status", "Active"),
                   "withdrawn": lazy_pgettext("grant status", "Withdrawn")}
 TRANCHE_STATUSES = {"scheduled": _l("Scheduled"), "released": _l("Released"), "paid": _l("Paid"),
                     "cancelled": _l("Cancelled")}
+REPAYMENT_STATUSES = {"proposed": _l("Proposed by the withdrawal: to be confirmed"),
+                      "raised": _l("Sent to the organisation"), "paid": _l("Repaid"), "waived": _l("Waived")}
 GENDERS = {"women": _l("Women"), "men": _l("Men"), "other": _l("Other or not stated")}
 RULE_OUTCOMES = {"pass": _l("Pass"), "fail": _l("Fail"), "needs_assessment": _l("Needs assessment")}
 SCREENING_OUTCOMES = {"eligible": _l("Eligible"), "ineligible": _l("Ineligible"),
@@ -35,6 +37,7 @@ def all_labels() -> dict:
         "application_status_labels": APPLICATION_STATUSES, "outcome_labels": OUTCOMES,
         "recommendation_labels": RECOMMENDATION_CHOICES, "milestone_labels": MILESTONE_KINDS,
         "grant_status_labels": GRANT_STATUSES, "tranche_status_labels": TRANCHE_STATUSES,
+        "repayment_status_labels": REPAYMENT_STATUSES,
         "gender_labels": GENDERS, "rule_outcome_labels": RULE_OUTCOMES,
         "screening_outcome_labels": SCREENING_OUTCOMES, "rhythm_labels": REPORTING_RHYTHMS,
     }

@@ -349,7 +349,8 @@ class Grant(db.Model):
     tranches: Mapped[list[Tranche]] = relationship(back_populates="grant", cascade="all, delete-orphan",
                                                    order_by="Tranche.due_on", lazy="selectin")
     repayment_claims: Mapped[list[RepaymentClaim]] = relationship(back_populates="grant",
-                                                                  cascade="all, delete-orphan")
+                                                                  cascade="all, delete-orphan",
+                                                                  order_by="RepaymentClaim.id")
 
 
 class Tranche(db.Model):
@@ -389,5 +390,10 @@ class RepaymentClaim(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=RepaymentStatus.PROPOSED.value)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # proposed -> raised (sent to the organisation) -> paid, or waived (with a reason) before it is paid.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    waived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    waiver_reason: Mapped[str | None] = mapped_column(Text)
 
     grant: Mapped[Grant] = relationship(back_populates="repayment_claims")

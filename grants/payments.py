@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
 from organisations.models import Organisation, OrganisationStatus
-from portal import audit
+from portal import audit, outbox
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
@@ -98,9 +98,81 @@ def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason
         raise DomainError(_("The claim must be above zero and at most what has been paid and not yet claimed."),
                           field="amount")
     claim = RepaymentClaim(grant=grant, amount=amount, reason=reason.strip(), due_on=due_on,
-                           status=RepaymentStatus.RAISED.value, created_at=now, created_by_id=by.id if by else None)
+                           status=RepaymentStatus.RAISED.value, created_at=now, created_by_id=by.id if by else None,
+                           sent_at=now)
     session.add(claim)
     session.flush()
     audit.record(session, actor=by, action="repayment_claim.raised", obj=claim,
                  changes={"grant_id": grant.id, "amount": amount, "due_on": due_on}, reason=claim.reason, now=now)
+    _tell_organisation(session, claim, now)
+    return claim
+
+
+def _tell_organisation(session: Session, claim: RepaymentClaim, now: datetime) -> None:
+    from grants.services import representative_emails
+    from portal.formatting import format_money
+
+    grant = claim.grant
+    body = _("%(committee)s claims repayment of %(amount)s for the grant %(ref)s.\n\nReason: %(reason)s",
+             committee=grant.committee.name, amount=format_money(claim.amount), ref=grant.application.reference,
+             reason=claim.reason)
+    if claim.due_on:
+        body += "\n" + _("Pay no later than %(date)s.", date=claim.due_on.isoformat())
+    for email in representative_emails(session, grant.organisation_id):
+        outbox.queue(session, to=email, now=now, dedup_key=f"repayment-claim:{claim.id}:{email}",
+                     subject=_("Repayment claim for the grant %(ref)s", ref=grant.application.reference), body=body)
+
+
+def _check_claim_handler(by: User, claim: RepaymentClaim) -> None:
+    if not by.has_role(Role.OFFICER, claim.grant.committee_id):
+        raise PermissionDenied(_("Only officers of the granting committee may handle its repayment claims."))
+
+
+def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: date | None, by: User,
+                            now: datetime) -> RepaymentClaim:
+    """A claim a withdrawal proposed becomes a real claim only when an officer of the granting
+    committee confirms it: it is then sent to the organisation with a due date."""
+    _check_claim_handler(by, claim)
+    if claim.status != RepaymentStatus.PROPOSED.value:
+        raise DomainError(_("Only a proposed claim can be confirmed."))
+    if due_on is None:
+        raise DomainError(_("Give the date the repayment is due."), field="due_on")
+    if due_on < now.date():
+        raise DomainError(_("The due date cannot be in the past."), field="due_on")
+    claim.status = RepaymentStatus.RAISED.value
+    claim.due_on = due_on
+    claim.sent_at = now
+    audit.record(session, actor=by, action="repayment_claim.confirmed", obj=claim,
+                 changes={"status": [RepaymentStatus.PROPOSED.value, RepaymentStatus.RAISED.value],
+                          "due_on": due_on, "amount": claim.amount}, now=now)
+    _tell_organisation(session, claim, now)
+    return claim
+
+
+def mark_repayment_paid(session: Session, claim: RepaymentClaim, *, by: User, now: datetime) -> RepaymentClaim:
+    _check_claim_handler(by, claim)
+    if claim.status != RepaymentStatus.RAISED.value:
+        raise DomainError(_("Only a claim sent to the organisation can be marked as repaid."))
+    claim.status = RepaymentStatus.PAID.value
+    claim.paid_at = now
+    audit.record(session, actor=by, action="repayment_claim.paid", obj=claim,
+                 changes={"status": [RepaymentStatus.RAISED.value, RepaymentStatus.PAID.value],
+                          "amount": claim.amount}, now=now)
+    return claim
+
+
+def waive_repayment_claim(session: Session, claim: RepaymentClaim, *, reason: str, by: User,
+                          now: datetime) -> RepaymentClaim:
+    """Waiving (efterge) a proposed or sent claim needs a written reason; a repaid claim stays."""
+    _check_claim_handler(by, claim)
+    if claim.status not in (RepaymentStatus.PROPOSED.value, RepaymentStatus.RAISED.value):
+        raise DomainError(_("Only a proposed or sent claim can be waived."))
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for waiving the claim."), field="reason")
+    before = claim.status
+    claim.status = RepaymentStatus.WAIVED.value
+    claim.waived_at = now
+    claim.waiver_reason = reason.strip()
+    audit.record(session, actor=by, action="repayment_claim.waived", obj=claim, reason=claim.waiver_reason,
+                 changes={"status": [before, RepaymentStatus.WAIVED.value], "amount": claim.amount}, now=now)
     return claim

@@ -128,6 +128,24 @@ def is_open(programme: Programme, today: date) -> bool:
             and programme.opens_on <= today <= programme.closes_on)
 
 
+def close_ended_programmes(session: Session, now: datetime) -> dict:
+    """The scheduler's "programme opening and closing" (DESIGN.md, Scheduler): a published programme
+    whose closing date has passed becomes closed, audited, with no actor. A published programme
+    opens on its opening date by the dates alone (is_open), so opening changes no state.
+    Idempotent: a closed programme is no longer published, so a second run finds nothing."""
+    ended = session.scalars(select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED.value,
+                                                    Programme.closes_on < now.date())
+                            .order_by(Programme.id)).all()
+    for programme in ended:
+        programme.status = ProgrammeStatus.CLOSED.value
+        audit.record(session, actor=None, action="programme.closed", obj=programme,
+                     changes={"status": [ProgrammeStatus.PUBLISHED.value, ProgrammeStatus.CLOSED.value],
+                              "closes_on": programme.closes_on}, now=now)
+    opened = session.scalar(select(func.count(Programme.id)).where(
+        Programme.status == ProgrammeStatus.PUBLISHED.value, Programme.opens_on == now.date())) or 0
+    return {"closed": len(ended), "opening_today": int(opened)}
+
+
 def open_programmes_query(today: date, committee_id: int | None = None, action_area: str | None = None):
     stmt = (select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED.value,
                                     Programme.opens_on <= today, Programme.closes_on >= today)

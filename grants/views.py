@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from eligibility.models import Screening
 from grants import payments, permissions, services
-from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimForm, ConflictForm, ContentForm, DecisionForm,
-                          EmptyForm, ParticipantsForm, PartnersForm, PlanForm, ProgrammeForm, ReturnForm,
-                          ReviewForm, StartApplicationForm)
+from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
+                          ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
+                          PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
 from grants.labels import ACTION_AREAS, MILESTONE_KINDS
-from grants.models import Application, ApplicationStatus, Grant, Programme, Review, Tranche
+from grants.models import Application, ApplicationStatus, Grant, Programme, RepaymentClaim, Review, Tranche
 from grants.money import format_kronor_input, parse_kronor
 from organisations.models import Organisation
 from organisations.permissions import represented_organisation_ids
@@ -682,7 +682,7 @@ def grants():
     if not current_user.is_coordinator:
         stmt = stmt.where(Grant.committee_id.in_(ids))
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    return render_template("grants/grants.html", page=page, title=_("Grants"))
+    return render_template("grants/grants.html", page=page, title=_("Grants"), staff_view=True)
 
 
 @bp.get("/grants/<int:grant_id>")
@@ -692,7 +692,7 @@ def grant_detail(grant_id: int):
     _require(permissions.can_view_grant(current_user, grant))
     return render_template("grants/grant_detail.html", grant=grant, plan=grant.application.plan, form=EmptyForm(),
                            claim_form=ClaimForm(), can_manage=permissions.can_manage_grant(current_user, grant),
-                           today=clock.today())
+                           confirm_form=ClaimConfirmForm(), waive_form=ClaimWaiveForm(), today=clock.today())
 
 
 def _tranche_action(tranche_id: int, action):
@@ -749,3 +749,43 @@ def claim_new(grant_id: int):
     else:
         flash(_("Enter an amount and a reason."), "error")
     return redirect(url_for("grants.grant_detail", grant_id=grant.id))
+
+
+def _claim_action(claim_id: int, form_class, action, done: str):
+    claim = _get(RepaymentClaim, claim_id)
+    _require(permissions.can_manage_grant(current_user, claim.grant))
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(claim, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("grants.grant_detail", grant_id=claim.grant_id))
+
+
+@bp.post("/claims/<int:claim_id>/confirm")
+@login_required
+def claim_confirm(claim_id: int):
+    return _claim_action(claim_id, ClaimConfirmForm, lambda claim, form: payments.confirm_repayment_claim(
+        db.session, claim, due_on=form.due_on.data, by=current_user, now=clock.now()),
+        _("The repayment claim is confirmed and sent to the organisation."))
+
+
+@bp.post("/claims/<int:claim_id>/paid")
+@login_required
+def claim_paid(claim_id: int):
+    return _claim_action(claim_id, EmptyForm, lambda claim, form: payments.mark_repayment_paid(
+        db.session, claim, by=current_user, now=clock.now()), _("The claim is marked as repaid."))
+
+
+@bp.post("/claims/<int:claim_id>/waive")
+@login_required
+def claim_waive(claim_id: int):
+    return _claim_action(claim_id, ClaimWaiveForm, lambda claim, form: payments.waive_repayment_claim(
+        db.session, claim, reason=form.waiver_reason.data or "", by=current_user, now=clock.now()),
+        _("The claim is waived."))

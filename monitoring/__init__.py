@@ -9,7 +9,7 @@ def init_app(app):
     from monitoring.cli import jobs_cli, scheduler_cli
     from monitoring.demo import seed_monitoring
     from monitoring.scheduler import register_job
-    from monitoring.views import application_panel, bp
+    from monitoring.views import application_panel, bp, earlier_reports_panel
     from portal.auth.permissions import staff_committee_ids
     from portal.demo import register_seeder
     from portal.models import Role
@@ -23,6 +23,7 @@ def init_app(app):
     register_job(app, "due_evaluations", jobs.due_evaluations)
     register_job(app, "declaration_reminders", jobs.declaration_reminders)
     register_job(app, "tranche_release", jobs.tranche_release)
+    register_job(app, "programme_open_close", jobs.programme_open_close)
     # Last of ours, so the mail the jobs above queue goes out in the same run.
     register_job(app, "outbox_delivery", jobs.outbox_delivery)
 
@@ -39,6 +40,7 @@ def init_app(app):
                               lambda u: bool(staff_committee_ids(u)) or u.is_coordinator, order=42))
     app.extensions.setdefault("admin_links", []).append(("monitoring.job_runs", _l("Scheduled jobs")))
     app.extensions.setdefault("application_panels", []).append(application_panel)
+    app.extensions["application_panels"].append(earlier_reports_panel)
     register_seeder(app, "monitoring", seed_monitoring)
 
     # The insight sub-package (dashboard, annual report, open data) registers itself here, once,

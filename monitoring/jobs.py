@@ -1,7 +1,8 @@
 """Scheduler entry points: thin wrappers around the services, each taking `now`.
 
-Registered in monitoring.init_app; the lead adds tranche release and programme open/close, and
-monitoring.insight adds the annual report, through monitoring.scheduler.register_job."""
+Registered in monitoring.init_app (tranche release and programme closing call grants' services;
+grants never imports monitoring); monitoring.insight adds the annual report, through
+monitoring.scheduler.register_job."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,3 +47,11 @@ def tranche_release(session: Session, now: datetime) -> dict:
         release_tranche(session, tranche, by=None, now=now)
         released += 1
     return {"released": released}
+
+
+def programme_open_close(session: Session, now: datetime) -> dict:
+    """Close every published programme whose closing date has passed (grants.services). A programme
+    opens by its dates alone, so the summary only counts those opening today."""
+    from grants.services import close_ended_programmes
+
+    return close_ended_programmes(session, now)

@@ -281,3 +281,56 @@ def deadlines_for_organisations(session: Session, organisation_ids: list[int], t
         done = report is not None and report.status in (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)
         result.append(Deadline(grant, milestone, report, overdue=not done and milestone.due_on < today))
     return result
+
+
+@dataclass
+class EarlierReport:
+    """One report the organisation owed for an earlier grant, as the application page shows it."""
+
+    grant_id: int
+    grant_reference: str | None
+    committee_id: int
+    committee_name: str
+    milestone_kind: str
+    due_on: date
+    status: str  # approved / returned / submitted / overdue
+    report_id: int | None
+
+
+EARLIER_REPORTS_SHOWN = 50
+
+
+def earlier_reports(session: Session, organisation_id: int, exclude_application_id: int | None,
+                    today: date) -> list[EarlierReport]:
+    """The organisation's reports for its earlier grants in every committee (issue 4, point 3):
+    each milestone that has a report handed in, or whose due date has passed without one
+    (overdue). Newest first, one query. Drafts are the organisation's own and count as not
+    handed in."""
+    from sqlalchemy import and_, or_
+
+    from portal.models import Committee
+    from grants.models import Application
+
+    handed_in = (ReportStatus.SUBMITTED.value, ReportStatus.RETURNED.value, ReportStatus.APPROVED.value)
+    stmt = (
+        select(Grant.id, Application.reference, Grant.committee_id, Committee.name, Milestone.kind, Milestone.due_on,
+               GranteeReport.id, GranteeReport.status)
+        .select_from(Milestone)
+        .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
+        .join(Grant, Grant.application_id == FollowUpPlan.application_id)
+        .join(Application, Application.id == Grant.application_id)
+        .join(Committee, Committee.id == Grant.committee_id)
+        .outerjoin(GranteeReport, GranteeReport.milestone_id == Milestone.id)
+        .where(Grant.organisation_id == organisation_id,
+               or_(GranteeReport.status.in_(handed_in),
+                   and_(Milestone.due_on < today, Milestone.report_approved_at.is_(None))))
+        .order_by(Milestone.due_on.desc(), Milestone.id.desc())
+        .limit(EARLIER_REPORTS_SHOWN))
+    if exclude_application_id is not None:
+        stmt = stmt.where(Grant.application_id != exclude_application_id)
+    rows = []
+    for grant_id, reference, committee_id, committee_name, kind, due_on, report_id, status in session.execute(stmt):
+        shown = status if status in handed_in else "overdue"
+        rows.append(EarlierReport(grant_id, reference, committee_id, committee_name, kind, due_on, shown,
+                                  report_id if status in handed_in else None))
+    return rows

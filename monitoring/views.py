@@ -24,7 +24,7 @@ from monitoring.queries import plan_for_grant
 from organisations.models import Document
 from organisations.permissions import represented_organisation_ids
 from portal import clock
-from portal.auth.permissions import role_required, staff_committee_ids
+from portal.auth.permissions import is_committee_staff, role_required, staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms_util import attach_error, choices
@@ -420,3 +420,20 @@ def application_panel(application):
     rows = db.session.scalars(experience_services.related_statement(
         application.organisation_id, application.method or "", application.target_group or "")).all()
     return Markup(render_template("monitoring/_experience_panel.html", experiences=rows))
+
+
+def earlier_reports_panel(application):
+    """The organisation's reports for earlier grants, in every committee, beside an application
+    under review. Everyone who may open the application sees each report's status (the city's
+    committees share what they learn about a grantee, guidelines section 2); the report itself
+    opens only for those who may read it (the granting committee and coordinators). One query."""
+    from markupsafe import Markup
+
+    if not (current_user.is_authenticated and current_user.is_staff):
+        return Markup("")
+    rows = report_services.earlier_reports(db.session, application.organisation_id, application.id, clock.today())
+    readable = {row.committee_id for row in rows
+                if current_user.is_coordinator or is_committee_staff(current_user, row.committee_id)}
+    return Markup(render_template("monitoring/_earlier_reports_panel.html", rows=rows, readable=readable,
+                                  report_status_labels=REPORT_STATUS_LABELS,
+                                  report_kind_labels=MILESTONE_KIND_LABELS))
