@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from eligibility.models import WithdrawalCase
 from eligibility.services import ensure_default_rule_set
@@ -52,6 +53,6 @@ def test_coordinator_takes_an_organisation_from_finding_to_withdrawal(app, page,
     page.get_by_label("Skäl").fill("Organisationen har inte tagit avstånd.")
     page.get_by_role("button", name="Spara beslutet").click()
     assert page.locator("[data-eligibility]").get_attribute("data-eligibility") == "barred"
-    assert page.get_by_text("Stödet indraget").first.is_visible()
+    expect(page.get_by_text("Stödet indraget").first).to_be_visible()
     session.expire_all()
     assert grant.status == "withdrawn" and grant.tranches[0].status == "cancelled"

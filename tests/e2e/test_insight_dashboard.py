@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD, committee_by_name, seed_portal
 from portal.extensions import db
@@ -32,7 +33,7 @@ def test_coordinator_reads_a_chart_and_its_table_filtered_by_year(demo_app, page
     page.get_by_label("År").select_option("2026")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**year=2026**")
-    assert page.get_by_role("img", name="Pengar per nämnd").is_visible()
+    expect(page.get_by_role("img", name="Pengar per nämnd")).to_be_visible()
     table = page.get_by_role("table", name="Pengar per nämnd")
     assert "75\u00a0000,00\u00a0kr" in table.inner_text()
 
@@ -40,6 +41,6 @@ def test_coordinator_reads_a_chart_and_its_table_filtered_by_year(demo_app, page
 def test_visitor_finds_open_data_from_the_welcome_page(demo_app, page):
     page.goto("/")
     page.get_by_role("link", name="Öppna data om bidrag").click()
-    assert page.get_by_role("heading", name="Öppna data om bidrag").is_visible()
+    expect(page.get_by_role("heading", name="Öppna data om bidrag")).to_be_visible()
     response = page.request.get("/open-data/360giving/grants.json")
     assert response.json()["grants"][0]["recipientOrganization"][0]["name"] == "Föreningen Bron"

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from monitoring import scheduler
@@ -40,7 +41,7 @@ def test_an_evaluation_shared_in_one_committee_is_found_by_another_committees_of
     page.get_by_label("Skala upp").check()
     page.get_by_label("Dela lärdomarna med alla nämnder i erfarenhetsbanken").check()
     page.get_by_role("button", name="Slutför utvärderingen").click()
-    assert page.get_by_text("Utvärderingen är slutförd.").is_visible()
+    expect(page.get_by_text("Utvärderingen är slutförd.")).to_be_visible()
     page.get_by_role("button", name="Logga ut").click()
 
     log_in(page, other_officer.email)
@@ -48,5 +49,5 @@ def test_an_evaluation_shared_in_one_committee_is_found_by_another_committees_of
     page.get_by_label("Sökord").fill("källkritik")
     page.get_by_role("button", name="Sök").click()
     page.get_by_role("link", name="Filmklubb om källkritik").click()
-    assert page.get_by_text("Korta filmer och långa samtal fungerar bäst för källkritik.").is_visible()
-    assert page.get_by_text("Spånga-Tensta stadsdelsnämnd").is_visible()
+    expect(page.get_by_text("Korta filmer och långa samtal fungerar bäst för källkritik.")).to_be_visible()
+    expect(page.get_by_text("Spånga-Tensta stadsdelsnämnd")).to_be_visible()

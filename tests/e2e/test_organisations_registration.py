@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -42,10 +43,10 @@ def test_a_new_user_registers_an_organisation_signs_and_uploads_and_an_officer_f
     page.get_by_label("Password", exact=True).fill("ett-langt-losen-1")
     page.get_by_label("Repeat the password").fill("ett-langt-losen-1")
     page.get_by_role("button", name="Create the account").click()
-    assert page.get_by_text("Your e-mail address is not confirmed yet").is_visible()
+    expect(page.get_by_text("Your e-mail address is not confirmed yet")).to_be_visible()
 
     page.goto(outbox_link("wilma@example.org", r"http://localhost(/account/confirm/\S+)"))
-    assert page.get_by_text("Your e-mail address is confirmed.").is_visible()
+    expect(page.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
     page.get_by_role("link", name="Register an organisation").click()
 
     page.get_by_label("Organisation number").fill("802477-7776")
@@ -65,20 +66,20 @@ def test_a_new_user_registers_an_organisation_signs_and_uploads_and_an_officer_f
     page.get_by_label("Role on the board, row 1").fill("Ordförande")
     page.get_by_label("Authorised to sign, row 1").check()
     page.get_by_role("button", name="Register the organisation").click()
-    assert page.get_by_role("heading", name="Föreningen Webbtest").is_visible()
-    assert page.get_by_text("802477-7776").first.is_visible()
+    expect(page.get_by_role("heading", name="Föreningen Webbtest")).to_be_visible()
+    expect(page.get_by_text("802477-7776").first).to_be_visible()
 
     page.get_by_role("link", name="Sign the democracy declaration").click()
-    assert page.get_by_text("equality between women and men").first.is_visible()
+    expect(page.get_by_text("equality between women and men").first).to_be_visible()
     page.get_by_label("I sign as").select_option(label="Wilma Webb (Ordförande)")
     page.get_by_label("I confirm, on behalf of the organisation").check()
     page.get_by_role("button", name="Sign the declaration").click()
-    assert page.get_by_text("The democracy declaration is signed.").is_visible()
+    expect(page.get_by_text("The democracy declaration is signed.")).to_be_visible()
 
     page.get_by_label("Kind of document").select_option("statutes")
     page.get_by_label("File", exact=True).set_input_files(str(build_pdf(tmp_path / "stadgar.pdf")))
     page.get_by_role("button", name="Upload").click()
-    assert page.get_by_role("link", name="stadgar.pdf").is_visible()
+    expect(page.get_by_role("link", name="stadgar.pdf")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     page.goto("/login")
@@ -89,6 +90,6 @@ def test_a_new_user_registers_an_organisation_signs_and_uploads_and_an_officer_f
     page.get_by_label("Name or organisation number").fill("Webbtest")
     page.get_by_role("button", name="Search").click()
     row = page.get_by_role("row", name=re.compile("Föreningen Webbtest"))
-    assert row.get_by_text("Valid", exact=True).is_visible()
+    expect(row.get_by_text("Valid", exact=True)).to_be_visible()
     row.get_by_role("link", name="Föreningen Webbtest").click()
-    assert page.get_by_role("link", name="stadgar.pdf").is_visible()
+    expect(page.get_by_role("link", name="stadgar.pdf")).to_be_visible()
