@@ -372,6 +372,8 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
         cid = committee_ids[i % len(committee_ids)]
         opens = today - timedelta(days=rng.randint(-30, 1800))
         closes = opens + timedelta(days=rng.randint(30, 90))
+        if i % 20 == 0:  # a city always has calls open: one programme in twenty takes applications today
+            opens, closes = today - timedelta(days=rng.randint(1, 20)), today + timedelta(days=rng.randint(10, 60))
         status = ProgrammeStatus.PUBLISHED.value if closes >= today else ProgrammeStatus.CLOSED.value
         area = rng.choice(list(ActionArea)).value
         rows.append({"id": pid, "committee_id": cid, "title": f"Bidrag {area} {opens.year} #{i + 1}",
@@ -568,6 +570,7 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
     say("reports")
     report_ids = ids.take(GranteeReport, sizes.reports)
     milestone_due = {m["id"]: m["due_on"] for m in milestones}
+    responsible = {p["id"]: p["responsible_officer_id"] for p in plans}
     reports, values, spending, approvals = [], [], [], {}
     for j, rid in enumerate(report_ids):
         gid = grant_ids[j % len(grant_ids)]
@@ -590,7 +593,9 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
             "spent_total": 0, "submitted_at": at if submitted else None,
             "submitted_by_id": applicant_ids[oid - org_ids[0]] if submitted else None,
             "reviewed_at": at + timedelta(days=7) if status in (ReportStatus.APPROVED, ReportStatus.RETURNED) else None,
-            "reviewed_by_id": officers[cid][0] if status in (ReportStatus.APPROVED, ReportStatus.RETURNED) else None,
+            # The plan's responsible officer reviews the grant's reports.
+            "reviewed_by_id": responsible[plan_id] if status in (ReportStatus.APPROVED, ReportStatus.RETURNED)
+            else None,
             "officer_comment": "", "created_at": at - timedelta(days=5)})
         if status == ReportStatus.APPROVED:
             approvals[mid] = at + timedelta(days=7)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +24,8 @@ class PageContext:
     user_search: str  # a fragment of a name that matches some users, for search pages
     application_id: int  # a decided application of that committee, with reviews and a screening
     grant_id: int  # a grant of that committee, with plan, tranches and reports
-    organisation_search: str = "kultur"  # matches about a tenth of the generated names
-    experience_search: str = "mentorskap"  # one of the generated methods
+    organisation_search: str = "förening"  # matches about three in ten generated names
+    experience_search: str = "unga"  # in two of the eight generated target groups
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Page:
 PAGES: list[Page] = [
     # The key pages of issue 8.
     Page("officer's application list", "/staff/applications", Role.OFFICER, key=True),
-    Page("organisation register search", lambda c: f"/organisations?q={c.organisation_search}", Role.OFFICER,
+    Page("organisation register search", lambda c: f"/organisations?q={quote(c.organisation_search)}", Role.OFFICER,
          key=True),
     Page("application with reviews and screening", lambda c: f"/staff/applications/{c.application_id}",
          Role.OFFICER, key=True),
@@ -54,7 +55,7 @@ PAGES: list[Page] = [
     Page("experience search", lambda c: f"/monitoring/experiences?q={c.experience_search}", Role.OFFICER,
          key=True),
     Page("public programme list", "/programmes", None, key=True),
-    Page("API: organisation list", lambda c: f"/api/v1/organisations?name={c.organisation_search}", Role.OFFICER,
+    Page("API: organisation list", lambda c: f"/api/v1/organisations?name={quote(c.organisation_search)}", Role.OFFICER,
          key=True, api_token=True),
     # Other pages, for comparison.
     Page("health check", "/healthz", None),
@@ -76,18 +77,24 @@ def page_context(session: Session) -> PageContext:
         RoleGrant.user_id == officer.id, RoleGrant.role == Role.OFFICER.value))
     assert session.get(Committee, committee_id) is not None
     from eligibility.models import Screening
-    from grants.models import Application, ApplicationStatus, Grant, GrantStatus, Programme, Review
+    from grants.models import Application, ApplicationStatus, FollowUpPlan, Grant, GrantStatus, Programme, Review
 
-    # The first decided application of the committee that has a review and a screening: the same
-    # kind of page at every data size.
-    application_id = session.scalar(
-        select(Application.id).join(Programme, Application.programme_id == Programme.id)
+    # The first approved application of the committee (decision, plan, grant) with a screening, a
+    # review by another officer and a plan held by a third: the same kind of page at every data
+    # size (each person on a page is loaded once), so that query counts compare like with like.
+    # Its grant is the grant page.
+    reviewed_by_other = select(Review.id).where(Review.application_id == Application.id,
+                                                Review.reviewer_id != officer.id,
+                                                Review.reviewer_id != FollowUpPlan.responsible_officer_id).exists()
+    by_me = select(Review.id).where(Review.application_id == Application.id, Review.reviewer_id == officer.id).exists()
+    application_id, grant_id = session.execute(
+        select(Application.id, Grant.id).join(Programme, Application.programme_id == Programme.id)
+        .join(Grant, Grant.application_id == Application.id)
+        .join(FollowUpPlan, FollowUpPlan.application_id == Application.id)
         .where(Programme.committee_id == committee_id, Application.status == ApplicationStatus.DECIDED.value,
-               select(Review.id).where(Review.application_id == Application.id).exists(),
+               FollowUpPlan.responsible_officer_id != officer.id, reviewed_by_other, ~by_me,
                select(Screening.id).where(Screening.application_id == Application.id).exists())
-        .order_by(Application.id).limit(1))
-    grant_id = session.scalar(select(Grant.id).where(Grant.committee_id == committee_id)
-                              .order_by((Grant.status != GrantStatus.ACTIVE.value), Grant.id).limit(1))
+        .order_by(Grant.status != GrantStatus.ACTIVE.value, Application.id).limit(1)).first() or (None, None)
     if application_id is None or grant_id is None:
         raise LookupError("the benchmark committee has no decided application or no grant: generate more data")
     return PageContext(committee_id=committee_id, user_search="officer", application_id=application_id,
