@@ -693,7 +693,8 @@ def _findings_and_withdrawals(session: Session, sizes: Sizes, rng: random.Random
     n_withdrawals = min(sizes.withdrawals, sizes.findings, len(candidates))
     # Organisations with a withdrawal have one finding each; the other findings may share one.
     barred = rng.sample(candidates, n_withdrawals)
-    others = [o for o in candidates if o not in set(barred)] or candidates
+    barred_set = set(barred)
+    others = [o for o in candidates if o not in barred_set] or candidates
     coordinator = session.get(User, coordinator_id)
     committees = list(officers)
     reporters = {uid: session.get(User, uid) for cid in committees for uid in officers[cid][:1]}
