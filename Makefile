@@ -34,8 +34,9 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The city-scale benchmark on SQLite and PostgreSQL: prints one table (bench/README.md).
+# `make bench DB=sqlite` or `make bench DB=postgresql` for one database.
 bench: setup
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(if $(DB),--databases $(DB)) $(BENCH_ARGS)
 
 # For developers: refresh each package's message catalogue from its code and templates.
 extract: setup

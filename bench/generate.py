@@ -8,8 +8,9 @@ with bulk inserts (`session.execute(insert(Model), rows)`) in batches, with ids 
 that foreign keys need no round trip; PostgreSQL sequences are moved past them at the end.
 The same seed, sizes and --now give the same data.
 
-Findings and withdrawal cases belong to the eligibility package's own tables: their generators
-plug in through `register_generator()` (see EXTRA_GENERATORS below) once those models exist.
+Findings and withdrawals go through the eligibility package's services (report, assess, decide),
+so a withdrawal ends grants, cancels tranches and closes applications as in production. Other
+packages can add tables through `register_generator()` (see EXTRA_GENERATORS below).
 """
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ class Sizes:
             raise ValueError("experiences cannot exceed evaluations (each comes from one evaluation)")
         if self.withdrawals > self.organisations:
             raise ValueError("withdrawals cannot exceed organisations")
+        if self.withdrawals > self.findings:
+            raise ValueError("withdrawals cannot exceed findings (each starts from a confirmed finding)")
 
 
 @dataclass
@@ -127,9 +130,7 @@ EXTRA_GENERATORS: dict[str, Callable[[GenerationContext], None]] = {}
 
 
 def register_generator(name: str, fn: Callable[[GenerationContext], None]) -> None:
-    """Plug in a generator for tables not built here (findings, withdrawal cases: eligibility).
-    It should add `ctx.sizes.findings` findings and `ctx.sizes.withdrawals` withdrawals, and
-    record its counts in ctx.counts."""
+    """Plug in a generator for tables not built here; it should record its counts in ctx.counts."""
     EXTRA_GENERATORS[name] = fn
 
 
@@ -371,6 +372,8 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
         cid = committee_ids[i % len(committee_ids)]
         opens = today - timedelta(days=rng.randint(-30, 1800))
         closes = opens + timedelta(days=rng.randint(30, 90))
+        if i % 20 == 0:  # a city always has calls open: one programme in twenty takes applications today
+            opens, closes = today - timedelta(days=rng.randint(1, 20)), today + timedelta(days=rng.randint(10, 60))
         status = ProgrammeStatus.PUBLISHED.value if closes >= today else ProgrammeStatus.CLOSED.value
         area = rng.choice(list(ActionArea)).value
         rows.append({"id": pid, "committee_id": cid, "title": f"Bidrag {area} {opens.year} #{i + 1}",
@@ -567,6 +570,7 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
     say("reports")
     report_ids = ids.take(GranteeReport, sizes.reports)
     milestone_due = {m["id"]: m["due_on"] for m in milestones}
+    responsible = {p["id"]: p["responsible_officer_id"] for p in plans}
     reports, values, spending, approvals = [], [], [], {}
     for j, rid in enumerate(report_ids):
         gid = grant_ids[j % len(grant_ids)]
@@ -589,7 +593,9 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
             "spent_total": 0, "submitted_at": at if submitted else None,
             "submitted_by_id": applicant_ids[oid - org_ids[0]] if submitted else None,
             "reviewed_at": at + timedelta(days=7) if status in (ReportStatus.APPROVED, ReportStatus.RETURNED) else None,
-            "reviewed_by_id": officers[cid][0] if status in (ReportStatus.APPROVED, ReportStatus.RETURNED) else None,
+            # The plan's responsible officer reviews the grant's reports.
+            "reviewed_by_id": responsible[plan_id] if status in (ReportStatus.APPROVED, ReportStatus.RETURNED)
+            else None,
             "officer_comment": "", "created_at": at - timedelta(days=5)})
         if status == ReportStatus.APPROVED:
             approvals[mid] = at + timedelta(days=7)
@@ -654,6 +660,14 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
     _insert(session, Evaluation, evaluations, counts)
     _insert(session, Experience, experiences, counts)
 
+    # From here on rows are made by the project's services (ORM, database-assigned ids), so on
+    # PostgreSQL the sequences must first be moved past the ids chosen above.
+    _move_sequences_past_ids(session, ids)
+    say("findings and withdrawals")
+    _findings_and_withdrawals(session, sizes, rng, now, org_ids=org_ids, officers=officers,
+                              coordinator_id=bench_user[Role.COORDINATOR], counts=counts)
+    _bench_api_token(session, bench_user[Role.OFFICER], now, counts)
+
     ctx = GenerationContext(session=session, now=now, rng=rng, sizes=sizes, ids=made, counts=counts)
     for name, fn in EXTRA_GENERATORS.items():
         say(name)
@@ -662,6 +676,77 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
     _move_sequences_past_ids(session, ids)
     session.commit()
     return counts
+
+
+def _findings_and_withdrawals(session: Session, sizes: Sizes, rng: random.Random, now: datetime, *,
+                              org_ids: list[int], officers: dict[int, list[int]], coordinator_id: int,
+                              counts: dict) -> None:
+    """`sizes.findings` findings through eligibility's services; `sizes.withdrawals` of them are
+    confirmed findings of violence whose case ends in withdrawal of all support (decide_case, which
+    through the grants package ends grants, cancels tranches, closes applications and proposes
+    claims). Of the rest some await assessment, some are dismissed, some confirmed in a category
+    that does not open a case. The benchmark applicant's organisations (the first three) are spared."""
+    from eligibility.models import FindingActor, FindingCategory, FindingSource, WithdrawalCase
+    from eligibility.services import assess_finding, decide_case, report_finding
+
+    candidates = org_ids[3:] or org_ids
+    n_withdrawals = min(sizes.withdrawals, sizes.findings, len(candidates))
+    # Organisations with a withdrawal have one finding each; the other findings may share one.
+    barred = rng.sample(candidates, n_withdrawals)
+    barred_set = set(barred)
+    others = [o for o in candidates if o not in barred_set] or candidates
+    coordinator = session.get(User, coordinator_id)
+    committees = list(officers)
+    reporters = {uid: session.get(User, uid) for cid in committees for uid in officers[cid][:1]}
+    no_case = [FindingCategory.DISCRIMINATION.value, FindingCategory.ANTI_DEMOCRATIC.value,
+               FindingCategory.ASSOCIATION.value]
+    cases = 0
+    for n in range(sizes.findings):
+        withdraw = n < n_withdrawals
+        oid = barred[n] if withdraw else rng.choice(others)
+        cid = rng.choice(committees)
+        reported = now - timedelta(days=rng.randint(30, 700), hours=rng.randint(0, 8))
+        actor = rng.choice(list(FindingActor)).value
+        category = rng.choice([FindingCategory.VIOLENCE.value, FindingCategory.INCITEMENT.value]) if withdraw \
+            else rng.choice(no_case)
+        finding = report_finding(
+            session, organisation=session.get(Organisation, oid), conduct_on=(reported - timedelta(days=10)).date(),
+            category=category, actor_kind=actor, actor_name="" if actor == FindingActor.ORGANISATION.value
+            else _name(rng), source_category=rng.choice(list(FindingSource)).value,
+            evidence="Uttalanden på föreningens möte, dokumenterade av förvaltningen.",
+            by=reporters[officers[cid][0]], reporting_committee_id=cid, now=reported)
+        session.flush()
+        if withdraw:
+            case = assess_finding(session, finding, confirm=True, reason="Uppmaningen till våld är styrkt.",
+                                  by=coordinator, now=reported + timedelta(days=3))
+            decide_case(session, case, withdraw=True, reason="Föreningen har uppmuntrat till våld; svaret "
+                        "ändrar inte bedömningen.", by=coordinator, now=case.reply_deadline + timedelta(days=2))
+            cases += 1
+        elif n % 3 == 1:
+            assess_finding(session, finding, confirm=False, reason="Uppgifterna kunde inte styrkas.", by=coordinator,
+                           now=reported + timedelta(days=5))
+        elif n % 3 == 2:
+            assess_finding(session, finding, confirm=True, reason="Styrkt, men ger inte grund för indragning.",
+                           by=coordinator, now=reported + timedelta(days=5))
+    session.flush()
+    counts["finding"] = counts.get("finding", 0) + sizes.findings
+    counts["withdrawal_case"] = counts.get("withdrawal_case", 0) + cases
+    assert session.scalar(select(func.count()).select_from(WithdrawalCase)
+                          .where(WithdrawalCase.status == "withdrawn")) >= cases
+
+
+# The benchmark officer's API token, for the API page: only its hash is stored, as always.
+BENCH_API_TOKEN = "bp_bench-token-not-for-production-0123456789"
+
+
+def _bench_api_token(session: Session, user_id: int, now: datetime, counts: dict) -> None:
+    from portal.api.models import ApiToken
+    from portal.api.tokens import hash_token
+
+    session.add(ApiToken(user_id=user_id, name="benchmark", token_hash=hash_token(BENCH_API_TOKEN),
+                         prefix=BENCH_API_TOKEN[:7], created_at=now - timedelta(days=1)))
+    session.flush()
+    counts["api_token"] = counts.get("api_token", 0) + 1
 
 
 def _move_sequences_past_ids(session: Session, ids: _Ids) -> None:
@@ -714,9 +799,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{table:28} {n:>9,}")
     print(f"{'rows':28} {sum(counts.values()):>9,}  in {elapsed:.1f} s "
           f"({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]})")
-    missing = [name for name in ("findings", "withdrawals") if name not in EXTRA_GENERATORS]
-    if missing:
-        print(f"not generated (no generator registered yet): {', '.join(missing)}", file=sys.stderr)
     return 0
 
 

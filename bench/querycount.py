@@ -51,9 +51,9 @@ def _logged_in_client(app: Flask, role: Role | None):
     return client
 
 
-def _get(client, url: str):
+def _get(client, url: str, headers: dict | None = None):
     # Each request in a fresh context, as in production: nothing cached in `g` leaks across.
-    return contextvars.Context().run(client.get, url)
+    return contextvars.Context().run(client.get, url, headers=headers or {})
 
 
 def page_query_counts(app: Flask, pages: list[Page], role: Role | None) -> dict[str, int]:
@@ -63,12 +63,14 @@ def page_query_counts(app: Flask, pages: list[Page], role: Role | None) -> dict[
         engine = db.engine
         db.session.remove()
     client = _logged_in_client(app, role)
+    token_client = app.test_client()  # API pages: the token alone, no page session
     counts = {}
     for page in pages:
         url = page.build(ctx)
-        _get(client, url)
+        use = token_client if page.api_token else client
+        _get(use, url, page.headers())
         with counting_statements(engine) as counted:
-            response = _get(client, url)
+            response = _get(use, url, page.headers())
         if response.status_code != 200:
             raise PageError(f"{page.name}: GET {url} as {role.value if role else 'anonymous'} "
                             f"answered {response.status_code}, not 200")

@@ -123,7 +123,10 @@ class Setup:
 def _env_for(url: str, instance: Path) -> dict:
     env = dict(os.environ)
     env.update({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY,
-                "APP_ENV": "development", "SCHEDULER_ENABLED": "false", "PYTHONPATH": str(ROOT)})
+                "APP_ENV": "development", "SCHEDULER_ENABLED": "false", "PYTHONPATH": str(ROOT),
+                # wrk sends thousands of requests a minute with one token from one address: the API's
+                # rate limits would answer 429 to most of them and the page would measure the limiter.
+                "API_RATE_LIMIT_PER_TOKEN": "100000000", "API_RATE_LIMIT_PER_ADDRESS": "100000000"})
     env.pop("FLASK_DEBUG", None)
     return env
 
@@ -242,10 +245,14 @@ def login_cookie(base: str, email: str, password: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def check_page(url: str, cookie: str | None, warmup: int) -> None:
+def _headers(cookie: str | None, extra: dict | None = None) -> dict:
+    return {**({"Cookie": cookie} if cookie else {}), **(extra or {})}
+
+
+def check_page(url: str, cookie: str | None, warmup: int, extra: dict | None = None) -> None:
     """The page must answer 200 for this session (not a redirect to the login form)."""
     for _ in range(max(1, warmup)):
-        request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+        request = urllib.request.Request(url, headers=_headers(cookie, extra))
         opener = urllib.request.build_opener(NoRedirect)
         with opener.open(request, timeout=30) as response:
             if response.status != 200:
@@ -258,11 +265,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         raise RuntimeError(f"GET {req.full_url} redirected ({code}) to {newurl}")
 
 
-def wrk(url: str, cookie: str | None, args) -> dict:
+def wrk(url: str, cookie: str | None, args, extra: dict | None = None) -> dict:
     command = ["wrk", "--threads", "2", "--connections", str(args.connections), "--duration", f"{args.duration}s",
                "--timeout", "10s", "--latency", "--script", str(LUA)]
-    if cookie:
-        command += ["--header", f"Cookie: {cookie}"]
+    for name, value in _headers(cookie, extra).items():
+        command += ["--header", f"{name}: {value}"]
     out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line[len("BENCH_JSON "):])
@@ -314,12 +321,14 @@ def bench_database(setup: Setup, args) -> list[Row]:
         ceiling_row = len(rows)
         for page in PAGES:
             url = server.base + page.build(ctx)
-            check_page(url, cookies[page.role], args.warmup)
-            r = wrk(url, cookies[page.role], args)
+            cookie = None if page.api_token else cookies[page.role]
+            check_page(url, cookie, args.warmup, page.headers())
+            r = wrk(url, cookie, args, page.headers())
             p95 = r["p95_us"] / 1000
-            rows.append(Row(db_label, page.name, page.role.value if page.role else "anonymous", r["rps"],
-                            r["p50_us"] / 1000, p95, counts[page.name],
-                            target=f"p95 < {TARGET_P95_MS} ms, ≥ {TARGET_SHARE:.0%} of ceiling", note=_errors(r)))
+            role = (page.role.value if page.role else "anonymous") + (" (API token)" if page.api_token else "")
+            rows.append(Row(db_label, page.name, role, r["rps"], r["p50_us"] / 1000, p95, counts[page.name],
+                            target=f"p95 < {TARGET_P95_MS} ms, ≥ {TARGET_SHARE:.0%} of ceiling" if page.key else "",
+                            note=_errors(r)))
             say(f"{db_label}: {page.name}: {r['rps']:.0f} req/s, p95 {p95:.1f} ms, {counts[page.name]} queries")
         peaks = server.peak_rss_mb()
     finally:
@@ -336,7 +345,8 @@ def bench_database(setup: Setup, args) -> list[Row]:
     for row in rows[ceiling_row + 1:]:
         if row.rps is not None:
             row.share = row.rps / best["rps"]
-            row.met = row.p95_ms < TARGET_P95_MS and row.share >= TARGET_SHARE
+            if row.target:  # key pages only
+                row.met = row.p95_ms < TARGET_P95_MS and row.share >= TARGET_SHARE
     ceiling_rss = max(c["peak_rss_mb"] for c in ceilings)
 
     for t in timings:

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from stdnum.se import orgnr
 
 from bench.generate import BENCH_USERS, AlreadyGenerated, Sizes
-from eligibility.models import RuleSet, Screening
+from eligibility.models import CaseStatus, Finding, FindingStatus, RuleSet, Screening, WithdrawalCase
 from grants.models import (Application, ApplicationStatus, Decision, DecisionOutcome, EvaluationPoint, FollowUpPlan,
-                           Grant, Indicator, Milestone, Programme, Tranche)
+                           Grant, GrantStatus, Indicator, Milestone, Programme, Tranche, TrancheStatus)
 from monitoring.models import Evaluation, Experience, GranteeReport
 from organisations.models import DeclarationSignature, Organisation, Representative
 from portal.models import Committee, Role, RoleGrant, User
@@ -31,6 +31,8 @@ def test_generated_history_has_the_sizes_asked_for(generated, session):
     assert count(session, GranteeReport) == sizes.reports
     assert count(session, Evaluation) == sizes.evaluations
     assert count(session, Experience) == sizes.experiences
+    assert count(session, Finding) == sizes.findings == counts["finding"]
+    assert count(session, WithdrawalCase) == sizes.withdrawals == counts["withdrawal_case"]
 
 
 def test_sizes_multiply_with_scale_and_accept_overrides():
@@ -43,6 +45,8 @@ def test_sizes_multiply_with_scale_and_accept_overrides():
     assert Sizes.at_scale(1, organisations=123).organisations == 123
     with pytest.raises(ValueError):
         Sizes.at_scale(1, grants=30000)  # more grants than applications
+    with pytest.raises(ValueError):
+        Sizes.at_scale(1, findings=5)  # ten withdrawals need ten confirmed findings
 
 
 def test_counts_grow_with_scale_in_the_database(generated, session, fresh_app):
@@ -170,3 +174,24 @@ def test_new_rows_after_generation_get_fresh_ids(generated, session, factory):
     generated(0.001)
     committee = factory.committee()
     assert committee.id > max(session.scalars(select(Committee.id).where(Committee.id != committee.id)))
+
+
+def test_withdrawn_organisations_are_barred_with_no_active_grant_and_no_money_to_come(generated, session):
+    generated(0.01, findings=12, withdrawals=3)
+    cases = session.scalars(select(WithdrawalCase)).all()
+    assert len(cases) == 3 and all(c.status == CaseStatus.WITHDRAWN.value for c in cases)
+    for case in cases:
+        assert case.organisation.status == "barred"
+        assert case.finding.status == FindingStatus.CONFIRMED.value
+        assert case.decided_at > case.reply_deadline  # decided only after the organisation could reply
+        grants = session.scalars(select(Grant).where(Grant.organisation_id == case.organisation_id)).all()
+        assert all(g.status != GrantStatus.ACTIVE.value for g in grants)
+        assert not [t for g in grants for t in g.tranches
+                    if t.status in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value)]
+    # The other findings are in every state a coordinator leaves them in.
+    statuses = Counter(session.scalars(select(Finding.status)))
+    assert statuses[FindingStatus.REPORTED.value] and statuses[FindingStatus.DISMISSED.value]
+    # The benchmark applicant's organisations are never barred: its pages must keep working.
+    applicant = session.scalar(select(User).where(User.email == BENCH_USERS[Role.APPLICANT]))
+    own = session.scalars(select(Representative.organisation_id).where(Representative.user_id == applicant.id))
+    assert all(session.get(Organisation, oid).status == "active" for oid in own)

@@ -21,3 +21,12 @@ def test_the_table_shows_share_of_ceiling_and_marks_a_missed_target():
 def test_every_page_in_the_list_has_a_unique_name():
     names = [p.name for p in PAGES]
     assert len(names) == len(set(names))
+
+
+def test_every_key_page_of_the_issue_is_loaded_and_held_to_the_targets():
+    key = {p.name for p in PAGES if p.key}
+    assert key == {"officer's application list", "organisation register search",
+                   "application with reviews and screening", "grant page", "coordinator dashboard",
+                   "experience search", "public programme list", "API: organisation list"}
+    api = [p for p in PAGES if p.api_token]
+    assert len(api) == 1 and api[0].headers()["Authorization"].startswith("Bearer bp_")
