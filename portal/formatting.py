@@ -5,16 +5,19 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, get_locale
-from babel.numbers import format_decimal
 
 
 def format_money(ore: int | None) -> str:
-    """Money is stored as integer öre; shown as kronor with two decimals: '1 234,50 kr'."""
+    """Money is stored as integer öre; shown as kronor with two decimals: '1 234,50 kr'.
+
+    Swedish style written out by hand (no-break space between thousands, decimal comma): lists
+    show hundreds of amounts, and Babel parses its pattern on every call.
+    tests/portal/test_formatting.py holds it to Babel's output."""
     if ore is None:
         return ""
-    amount = Decimal(ore) / 100
-    text = format_decimal(amount, format="#,##0.00", locale="sv_SE")
-    return f"{text}\u00a0kr".replace("\u202f", "\u00a0")
+    kronor, rest = divmod(abs(int(ore)), 100)
+    sign = "-" if ore < 0 else ""
+    return f"{sign}{kronor:,}".replace(",", "\u00a0") + f",{rest:02d}\u00a0kr"
 
 
 def format_dt(value: datetime | None) -> str:
@@ -24,4 +27,7 @@ def format_dt(value: datetime | None) -> str:
 def format_d(value: date | None) -> str:
     if not value:
         return ""
-    return format_date(value, "yyyy-MM-dd" if str(get_locale()) == "sv" else "medium")
+    if str(get_locale()) == "sv":
+        # ISO dates in Swedish; a datetime goes through Babel for the time zone.
+        return value.isoformat() if not isinstance(value, datetime) else format_date(value, "yyyy-MM-dd")
+    return format_date(value, "medium")
