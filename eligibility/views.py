@@ -17,7 +17,7 @@ from organisations.models import Organisation
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error
+from portal.forms_util import apply_change, attach_error
 
 bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
 
@@ -193,15 +193,11 @@ def finding_attach(finding_id: int):
     if not upload or not upload.filename:
         flash(_("Choose a file."), "error")
         return redirect(url_for("eligibility.finding", finding_id=item.id))
-    try:
-        services.add_finding_attachment(db.session, item, services.EvidenceUpload(upload.stream, upload.filename),
-                                        by=current_user, now=clock.now(), **_upload_limits())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The evidence file is added."), "success")
+    apply_change(
+        lambda: services.add_finding_attachment(db.session, item,
+                                                services.EvidenceUpload(upload.stream, upload.filename),
+                                                by=current_user, now=clock.now(), **_upload_limits()),
+        _("The evidence file is added."))
     return redirect(url_for("eligibility.finding", finding_id=item.id))
 
 
@@ -343,14 +339,9 @@ def reinstate(organisation_id: int):
         abort(403)
     form = ReinstateForm()
     if form.validate_on_submit():
-        try:
-            services.reinstate(db.session, org, reason=form.reason.data, by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The organisation is reinstated. Withdrawn grants stay withdrawn."), "success")
+        apply_change(
+            lambda: services.reinstate(db.session, org, reason=form.reason.data, by=current_user, now=clock.now()),
+            _("The organisation is reinstated. Withdrawn grants stay withdrawn."))
     else:
         flash(_("Write the reasons for reinstatement."), "error")
     return redirect(url_for("eligibility.organisation", organisation_id=org.id))

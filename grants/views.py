@@ -23,7 +23,7 @@ from portal import clock
 from portal.auth.permissions import staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error, choices
+from portal.forms_util import apply_change, attach_error, choices
 from portal.models import Committee, Role, RoleGrant, User
 
 bp = Blueprint("grants", __name__)
@@ -222,14 +222,9 @@ def programme_edit(programme_id: int):
 def programme_publish(programme_id: int):
     programme = _get(Programme, programme_id)
     _require(permissions.can_manage_programmes(current_user, programme.committee_id))
-    try:
-        services.publish_programme(db.session, programme, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The programme is published."), "success")
+    apply_change(
+        lambda: services.publish_programme(db.session, programme, by=current_user, now=clock.now()),
+        _("The programme is published."))
     return redirect(url_for("grants.programme_edit", programme_id=programme.id))
 
 
@@ -369,14 +364,9 @@ def my_application(application_id: int):
 @login_required
 def application_withdraw(application_id: int):
     application = _load_own_application(application_id)
-    try:
-        services.withdraw_application(db.session, application, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The application is withdrawn."), "success")
+    apply_change(
+        lambda: services.withdraw_application(db.session, application, by=current_user, now=clock.now()),
+        _("The application is withdrawn."))
     return redirect(url_for("grants.my_applications"))
 
 
@@ -458,14 +448,9 @@ def application_assign(application_id: int):
     if reviewer is None:
         flash(_("Choose an officer of the committee."), "error")
         return redirect(url_for("grants.application_detail", application_id=application.id))
-    try:
-        services.assign_reviewer(db.session, application, reviewer=reviewer, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The reviewer is assigned."), "success")
+    apply_change(
+        lambda: services.assign_reviewer(db.session, application, reviewer=reviewer, by=current_user, now=clock.now()),
+        _("The reviewer is assigned."))
     return redirect(url_for("grants.application_detail", application_id=application.id))
 
 
@@ -475,15 +460,10 @@ def application_return(application_id: int):
     application = _load_staff_application(application_id)
     _require(permissions.can_handle_application(current_user, application))
     form = ReturnForm()
-    try:
-        services.return_for_completion(db.session, application, message=form.message.data or "", by=current_user,
-                                       now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The application is returned to the applicant."), "success")
+    apply_change(
+        lambda: services.return_for_completion(db.session, application, message=form.message.data or "",
+                                               by=current_user, now=clock.now()),
+        _("The application is returned to the applicant."))
     return redirect(url_for("grants.application_detail", application_id=application.id))
 
 
@@ -492,14 +472,9 @@ def application_return(application_id: int):
 def application_screen(application_id: int):
     application = _load_staff_application(application_id)
     _require(permissions.can_handle_application(current_user, application))
-    try:
-        services.run_screening(db.session, application, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The screening has run."), "success")
+    apply_change(
+        lambda: services.run_screening(db.session, application, by=current_user, now=clock.now()),
+        _("The screening has run."))
     return redirect(url_for("grants.application_detail", application_id=application.id))
 
 
@@ -700,14 +675,9 @@ def _tranche_action(tranche_id: int, action):
     _require(permissions.can_manage_grant(current_user, tranche.grant))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        action(db.session, tranche, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The payment is updated."), "success")
+    apply_change(
+        lambda: action(db.session, tranche, by=current_user, now=clock.now()),
+        _("The payment is updated."))
     return redirect(url_for("grants.grant_detail", grant_id=tranche.grant_id))
 
 
@@ -736,16 +706,12 @@ def claim_new(grant_id: int):
     _require(permissions.can_manage_grant(current_user, grant))
     form = ClaimForm()
     if form.validate_on_submit():
-        try:
-            payments.raise_repayment_claim(db.session, grant, amount=parse_kronor(form.amount.data, field="amount"),
-                                           reason=form.reason.data, due_on=form.due_on.data, by=current_user,
-                                           now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The repayment claim is raised."), "success")
+        apply_change(
+            lambda: payments.raise_repayment_claim(db.session, grant,
+                                                   amount=parse_kronor(form.amount.data, field="amount"),
+                                                   reason=form.reason.data, due_on=form.due_on.data, by=current_user,
+                                                   now=clock.now()),
+            _("The repayment claim is raised."))
     else:
         flash(_("Enter an amount and a reason."), "error")
     return redirect(url_for("grants.grant_detail", grant_id=grant.id))
@@ -757,14 +723,9 @@ def _claim_action(claim_id: int, form_class, action, done: str):
     form = form_class()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(claim, form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    apply_change(
+        lambda: action(claim, form),
+        done)
     return redirect(url_for("grants.grant_detail", grant_id=claim.grant_id))
 
 

@@ -27,7 +27,7 @@ from portal import clock
 from portal.auth.permissions import is_committee_staff, role_required, staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error, choices
+from portal.forms_util import apply_change, attach_error, choices
 from portal.models import Committee, Role
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -153,17 +153,12 @@ def report_attach(report_id: int):
     if not form.validate_on_submit() or upload is None or not upload.filename:
         flash(_("Choose a file to attach."), "error")
     else:
-        try:
-            report_services.add_attachment(
-                db.session, report, stream=upload.stream, original_name=upload.filename, by=current_user,
-                now=clock.now(), upload_dir=current_app.config["UPLOAD_DIR"],
-                max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The attachment is added."), "success")
+        apply_change(
+            lambda: report_services.add_attachment(
+                        db.session, report, stream=upload.stream, original_name=upload.filename, by=current_user,
+                        now=clock.now(), upload_dir=current_app.config["UPLOAD_DIR"],
+                        max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024),
+            _("The attachment is added."))
     return redirect(url_for("monitoring.report_edit", grant_id=report.grant_id, milestone_id=report.milestone_id))
 
 
@@ -194,14 +189,9 @@ def report_approve(report_id: int):
         abort(403)
     if not EmptyForm(prefix="approve").validate_on_submit():
         abort(400)
-    try:
-        report_services.approve_report(db.session, report, by=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The report is approved."), "success")
+    apply_change(
+        lambda: report_services.approve_report(db.session, report, by=current_user, now=clock.now()),
+        _("The report is approved."))
     return redirect(url_for("monitoring.report_view", report_id=report.id))
 
 

@@ -24,7 +24,7 @@ from portal.auth.permissions import role_required
 from portal.demo import DISTRICT_COMMITTEES
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error, choices
+from portal.forms_util import apply_change, attach_error, choices
 from portal.models import AuditEvent, Role
 from portal.views import safe_next
 
@@ -238,16 +238,11 @@ def invite(organisation_id: int):
     organisation = load_actable(organisation_id)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            services.invite_representative(db.session, organisation, email=form.email.data, user=current_user,
-                                           now=clock.now(), base_url=_cfg("BASE_URL"),
-                                           valid_days=_cfg("INVITATION_VALID_DAYS"))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
+        apply_change(
+            lambda: services.invite_representative(db.session, organisation, email=form.email.data, user=current_user,
+                                                   now=clock.now(), base_url=_cfg("BASE_URL"),
+                                                   valid_days=_cfg("INVITATION_VALID_DAYS")),
+            _("The invitation is sent to %(email)s.", email=form.email.data))
     else:
         flash(_("Enter a valid e-mail address, like name@example.se."), "error")
     return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#representatives")
@@ -282,15 +277,10 @@ def answer_join_request(organisation_id: int, join_id: int, answer: str):
     join = db.session.get(JoinRequest, join_id)
     if join is None or join.organisation_id != organisation.id:
         abort(404)
-    try:
-        services.decide_join_request(db.session, join, approve=answer == "approve", user=current_user,
-                                     now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The request is approved.") if answer == "approve" else _("The request is declined."), "success")
+    apply_change(
+        lambda: services.decide_join_request(db.session, join, approve=answer == "approve", user=current_user,
+                                             now=clock.now()),
+        _("The request is approved.") if answer == "approve" else _("The request is declined."))
     return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#representatives")
 
 

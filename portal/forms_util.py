@@ -1,5 +1,7 @@
-"""Show a service's DomainError beside the form field it concerns."""
+"""Helpers for pages: a service's DomainError beside its field, choices, one change per transaction."""
 from __future__ import annotations
+
+from typing import Callable
 
 from flask import flash
 
@@ -20,3 +22,19 @@ def choices(pairs) -> list:
     from wtforms.fields.choices import SelectChoice
 
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def apply_change(change: Callable[[], object], success: str) -> bool:
+    """Run one state change of a page as one transaction: commit and say `success`, or roll back
+    and show the service's refusal. Nothing half-done is saved either way."""
+    from portal.extensions import db
+
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -13,7 +13,7 @@ from portal.admin.forms import (COMMITTEE_KIND_LABELS, ROLE_LABELS, CommitteeFor
 from portal.auth.permissions import role_required
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error, choices
+from portal.forms_util import apply_change, attach_error, choices
 from portal.models import AuditEvent, Committee, OutboxMessage, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -124,14 +124,9 @@ def role_revoke(user_id: int, grant_id: int):
     user = _load_user(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.revoke_role(db.session, user, grant_id, actor=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The role is removed."), "success")
+    apply_change(
+        lambda: services.revoke_role(db.session, user, grant_id, actor=current_user, now=clock.now()),
+        _("The role is removed."))
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
