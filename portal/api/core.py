@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
@@ -99,6 +99,9 @@ class Endpoint:
     paginated: bool = False
     status: int = 200
     example: str = ""  # an example query string or JSON body for the docs page
+    # The media type of a successful answer. Anything but JSON (e.g. "text/csv"): the function
+    # returns a flask Response itself, which is sent as it is.
+    produces: str = "application/json"
     func: Callable | None = None
 
     @property
@@ -121,8 +124,8 @@ class Endpoint:
             codes |= {401, 403}
         if self.path_params:
             codes.add(404)
-        if self.body is not None:
-            codes |= {409, 422}
+        if self.body is not None or self.method in WRITE_METHODS:
+            codes |= {409, 422}  # any write may be stale or refused by a rule
         return sorted(codes)
 
 
@@ -168,6 +171,8 @@ def _handle(spec: Endpoint, path_args: dict):
         result = spec.func(**kwargs)
         if spec.method in WRITE_METHODS:
             db.session.commit()
+        if isinstance(result, Response):
+            return result
     except ApiError as error:
         db.session.rollback()
         return error.response()
@@ -184,11 +189,32 @@ def _validated_body(schema: dict) -> Any:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "The body is not valid JSON")
-    errors = list(Draft202012Validator(schema).iter_errors(data))
+    # Formats ("date", "email"...) are checked too: a body that breaks its declared schema is a 400.
+    errors = list(Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+                  .iter_errors(data))
     if errors:
         fields = {".".join(str(p) for p in e.absolute_path) or "body": e.message for e in errors}
         raise ApiError(400, "The body does not match the schema", fields)
+    bad = _unstorable_text(data)
+    if bad is not None:
+        raise ApiError(400, "Text may not contain NUL characters or unpaired surrogates", {bad or "body": "not storable"})
     return data
+
+
+def _unstorable_text(data: Any, path: str = "") -> str | None:
+    """The path of the first string that no database can store (NUL, unpaired surrogate), or None."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return path if "\x00" in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _unstorable_text(value, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 # --- authentication ---------------------------------------------------------------------------
