@@ -197,7 +197,9 @@ def _validated_body(schema: dict) -> Any:
         raise ApiError(400, "The body does not match the schema", fields)
     bad = _unstorable_text(data)
     if bad is not None:
-        raise ApiError(400, "Text may not contain NUL characters or unpaired surrogates", {bad or "body": "not storable"})
+        # Well-formed JSON that the schema allows, but no database stores: refused like a rule (422).
+        raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates",
+                       {bad or "body": "contains a NUL character or an unpaired surrogate"})
     return data
 
 
