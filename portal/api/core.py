@@ -102,6 +102,7 @@ class Endpoint:
     # The media type of a successful answer. Anything but JSON (e.g. "text/csv"): the function
     # returns a flask Response itself, which is sent as it is.
     produces: str = "application/json"
+    extra_statuses: tuple[int, ...] = ()  # e.g. 404 for an id in the body that names nothing you may see
     func: Callable | None = None
 
     @property
@@ -117,7 +118,7 @@ class Endpoint:
         return self.params + (PAGE_PARAMS if self.paginated else [])
 
     def statuses(self) -> list[int]:
-        codes = {self.status, 429}
+        codes = {self.status, 429, *self.extra_statuses}
         if self.all_params or self.body or self.path_params:
             codes.add(400)
         if self.auth != PUBLIC:
