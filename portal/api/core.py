@@ -196,11 +196,24 @@ def _validated_body(schema: dict) -> Any:
     if errors:
         fields = {".".join(str(p) for p in e.absolute_path) or "body": e.message for e in errors}
         raise ApiError(400, "The body does not match the schema", fields)
+    data = _whole_numbers(data)
     bad = _unstorable_text(data)
     if bad is not None:
         # Well-formed JSON that the schema allows, but no database stores: refused like a rule (422).
         raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates",
                        {bad or "body": "contains a NUL character or an unpaired surrogate"})
+    return data
+
+
+def _whole_numbers(data: Any) -> Any:
+    """JSON Schema counts 5.0 as an integer; hand the endpoint the int 5 so that integer arithmetic
+    and formatting (öre, ids, counts) never meet a float."""
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    if isinstance(data, dict):
+        return {key: _whole_numbers(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_whole_numbers(value) for value in data]
     return data
 
 
