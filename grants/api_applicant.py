@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -224,7 +225,7 @@ def _flushed(application: Application) -> dict:
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("Someone changed the application at the same time; fetch it again.") from None
+        raise Conflict(_("Someone else changed the application at the same time. Fetch it again.")) from None
     return application_json(application)
 
 
@@ -304,8 +305,9 @@ def _step_values(application: Application, step: int, body: dict) -> dict:
 def applicant_update_application(application_id: int, body):
     application = own_application(application_id)
     if body["version"] != application.version:
-        raise Conflict(f"The application has changed since version {body['version']} (it is now version "
-                       f"{application.version}); fetch it again.", field="version")
+        raise Conflict(_("The application has changed since version %(old)s (it is now version %(new)s). Fetch it "
+                         "again and make your change there.", old=body["version"], new=application.version),
+                       field="version")
     user, now = api_user(), clock.now()
     for step, names in STEP_FIELDS.items():
         if any(name in body for name in names):

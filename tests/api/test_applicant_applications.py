@@ -79,7 +79,7 @@ def test_a_change_from_a_stale_version_is_a_409_and_changes_nothing(client, sess
     stale = client.patch(f"/api/v1/applications/{draft.id}", headers=me.headers,
                          json={"version": draft.version, "title": "Sen"})
     assert stale.status_code == 409 and stale.json["error"]["code"] == "conflict"
-    assert "version" in stale.json["error"]["fields"]
+    assert "version" in stale.json["error"]["fields"] and "Hämta den igen" in stale.json["error"]["message"]
     session.expire_all()
     assert session.get(Application, draft.id).title == "Först"
 
