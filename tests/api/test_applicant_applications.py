@@ -199,3 +199,15 @@ def test_applicant_withdraws_their_application(client, session, me):
 def test_writes_need_a_token_not_a_page_session(client, login_as, me):
     draft = me.draft()
     assert client.post(f"/api/v1/applications/{draft.id}/submit").status_code == 401
+
+
+def test_the_application_list_does_not_grow_in_queries_with_the_data(client, me, count_queries):
+    me.draft()
+    client.get("/api/v1/me", headers=me.headers)  # the token's first use writes last_used_at
+    with count_queries() as few:
+        client.get("/api/v1/my/applications", headers=me.headers)
+    for _ in range(5):
+        me.draft(programme=me.grants.programme(me.committee))
+    with count_queries() as many:
+        assert client.get("/api/v1/my/applications", headers=me.headers).json["total"] == 6
+    assert many.count == few.count

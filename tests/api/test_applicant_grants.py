@@ -153,3 +153,19 @@ def test_spending_on_another_applications_budget_line_is_ignored(client, session
     body = _report_body(world, spending=[{"budget_line_id": foreign.id, "amount": 100}])
     response = client.post(_milestone_path(world), headers=me.headers, json=body)
     assert response.status_code == 200 and response.json["spending"] == [] and response.json["spent_total"] == 0
+
+
+def test_grant_and_deadline_lists_do_not_grow_in_queries_with_the_data(client, me, count_queries):
+    me.grant()
+    client.get("/api/v1/me", headers=me.headers)  # the token's first use writes last_used_at
+    with count_queries() as few_grants:
+        client.get("/api/v1/my/grants", headers=me.headers)
+    with count_queries() as few_deadlines:
+        client.get("/api/v1/my/deadlines", headers=me.headers)
+    for _ in range(4):
+        me.grant()
+    with count_queries() as many_grants:
+        assert client.get("/api/v1/my/grants", headers=me.headers).json["total"] == 5
+    with count_queries() as many_deadlines:
+        assert client.get("/api/v1/my/deadlines", headers=me.headers).json["total"] == 10
+    assert many_grants.count == few_grants.count and many_deadlines.count == few_deadlines.count
