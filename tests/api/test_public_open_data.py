@@ -115,3 +115,8 @@ def test_an_empty_export_is_valid(client):
                                                                       "total": 0}
     rows = client.get("/api/v1/open-data/360giving/grants.csv").get_data(as_text=True).splitlines()
     assert len(rows) == 1 and rows[0].startswith("Identifier,Title")
+
+
+def test_api_page_says_the_csv_endpoint_answers_with_csv(client):
+    html = client.get("/api").get_data(as_text=True)
+    assert "GET /open-data/360giving/grants.csv" in html and "Svarar med text/csv." in html
