@@ -211,3 +211,17 @@ def test_the_application_list_does_not_grow_in_queries_with_the_data(client, me,
     with count_queries() as many:
         assert client.get("/api/v1/my/applications", headers=me.headers).json["total"] == 6
     assert many.count == few.count
+
+
+def test_text_no_database_can_store_is_refused_and_whole_floats_count_as_integers(client, session, me):
+    draft = me.draft()
+    refused = client.patch(f"/api/v1/applications/{draft.id}", headers=me.headers,
+                           json={"version": draft.version, "title": "Nul\x00tecken"})
+    assert refused.status_code == 422 and "title" in refused.json["error"]["fields"]
+    accepted = client.patch(f"/api/v1/applications/{draft.id}", headers=me.headers,
+                            json={"version": float(draft.version), "period_start": "2026-04-01",
+                                  "period_end": "2026-12-31", "requested_amount": 1_000_00.0,
+                                  "budget_lines": [{"category": "Lokal", "amount": 2_000_00.0}]})
+    assert accepted.status_code == 200, accepted.json
+    assert accepted.json["requested_amount"] == 1_000_00 and accepted.json["budget_lines"][0]["amount"] == 2_000_00
+    assert isinstance(session.get(Application, draft.id).requested_amount, int)
