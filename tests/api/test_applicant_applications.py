@@ -225,3 +225,12 @@ def test_text_no_database_can_store_is_refused_and_whole_floats_count_as_integer
     assert accepted.status_code == 200, accepted.json
     assert accepted.json["requested_amount"] == 1_000_00 and accepted.json["budget_lines"][0]["amount"] == 2_000_00
     assert isinstance(session.get(Application, draft.id).requested_amount, int)
+
+
+def test_another_applicant_cannot_withdraw_our_application(client, session, me):
+    application = me.filled()
+    _other_user, other_headers, _org = me.other_applicant()
+    response = client.post(f"/api/v1/applications/{application.id}/withdraw", headers=other_headers)
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get(Application, application.id).status == "draft"

@@ -169,3 +169,10 @@ def test_grant_and_deadline_lists_do_not_grow_in_queries_with_the_data(client, m
     with count_queries() as many_deadlines:
         assert client.get("/api/v1/my/deadlines", headers=me.headers).json["total"] == 10
     assert many_grants.count == few_grants.count and many_deadlines.count == few_deadlines.count
+
+
+def test_another_applicant_sees_none_of_our_deadlines(client, me):
+    me.grant()
+    _other_user, other_headers, _org = me.other_applicant()
+    assert client.get("/api/v1/my/deadlines", headers=other_headers).json["total"] == 0
+    assert client.get("/api/v1/my/deadlines", headers=me.headers).json["total"] == 2
