@@ -79,8 +79,8 @@ BOARD_MEMBER = {"type": "object", "required": ["id", "name", "role", "authorised
 ORGANISATION_DETAIL = {**ORGANISATION,
                        "required": ORGANISATION["required"] + ["board"],
                        "properties": {**ORGANISATION["properties"],
-                                      "payment_account_type": nullable({"type": "string", "enum": [
-                                          t.value for t in PaymentAccountType]}),
+                                      "payment_account_type": {"type": ["string", "null"], "enum": [
+                                          *(t.value for t in PaymentAccountType), None]},
                                       "payment_account": nullable({"type": "string"}),
                                       "board": {"type": "array", "items": BOARD_MEMBER}}}
 COUNT = {"type": "integer", "minimum": 0, "maximum": 10_000_000}

@@ -29,6 +29,16 @@ def test_random_bodies_on_own_objects_never_break_the_api(app, session, me):
         ("POST", "/organisations/{organisation_id}/declarations", {"organisation_id": organisation.id}),
         ("POST", "/grants/{grant_id}/milestones/{milestone_id}/report",
          {"grant_id": grant_world.grant.id, "milestone_id": grant_world.plan.milestones[0].id}),
+        # Reads of own objects, so that their answers are checked against the documented schemas.
+        ("GET", "/organisations/{organisation_id}", {"organisation_id": organisation.id}),
+        ("GET", "/organisations/{organisation_id}/declaration", {"organisation_id": organisation.id}),
+        ("GET", "/my/applications/{application_id}", {"application_id": draft.id}),
+        ("GET", "/my/grants/{grant_id}", {"grant_id": grant_world.grant.id}),
+        ("GET", "/my/applications", {}),
+        ("GET", "/my/grants", {}),
+        ("GET", "/my/deadlines", {}),
+        ("GET", "/open-data/360giving/grants", {}),
+        ("GET", "/open-data/360giving/grants.csv", {}),
     ]
     for method, path, ids in targets:
         operation = schema[path][method]
