@@ -132,3 +132,11 @@ def test_another_applicant_gets_404_and_staff_403_when_signing(client, world, ap
     assert client.get(f"/api/v1/organisations/{org['id']}/declaration",
                       headers=bearer(officer_token)).status_code == 200
     assert client.post(path, headers=bearer(token), json={"board_member_id": "1"}).status_code == 400
+
+
+def test_a_nul_character_in_a_text_filter_is_a_400_on_every_database(client, applicant):
+    _user, token = applicant
+    for query in ("name=a%00b", "district=%00"):
+        response = client.get(f"/api/v1/organisations?{query}", headers=bearer(token))
+        assert response.status_code == 400 and response.json["error"]["fields"], query
+    assert client.get("/api/v1/organisations?name=Ängen", headers=bearer(token)).status_code == 200
