@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grants.models import Application, Decision, Grant, Programme
@@ -52,7 +52,7 @@ def _amount(ore: int) -> Decimal:
     return (Decimal(ore) / 100).quantize(Decimal("0.01"))
 
 
-def _rows(session: Session, batch_size: int, since: date | None) -> Iterator:
+def _select(since: date | None):
     stmt = (select(Grant.id, Grant.amount, Grant.period_start, Grant.period_end, Grant.created_at,
                    Application.title, Decision.decided_at, Organisation.org_number, Organisation.name,
                    Organisation.city, Committee.id, Committee.name, Programme.id, Programme.title,
@@ -62,9 +62,14 @@ def _rows(session: Session, batch_size: int, since: date | None) -> Iterator:
             .join(Organisation, Organisation.id == Grant.organisation_id)
             .join(Committee, Committee.id == Grant.committee_id)
             .join(Programme, Programme.id == Grant.programme_id)
-            .order_by(Grant.id).limit(batch_size))
+            .order_by(Grant.id))
     if since:
         stmt = stmt.where(Decision.decided_at >= since)
+    return stmt
+
+
+def _rows(session: Session, batch_size: int, since: date | None) -> Iterator:
+    stmt = _select(since).limit(batch_size)
     last_id = 0
     while True:
         batch = session.execute(stmt.where(Grant.id > last_id)).all()
@@ -74,6 +79,29 @@ def _rows(session: Session, batch_size: int, since: date | None) -> Iterator:
         last_id = batch[-1][0]
 
 
+def _grant(row, prefix: str, data_source: str) -> dict:
+    (grant_id, amount, start, end, created_at, title, decided_at, org_number, org_name, city, committee_id,
+     committee_name, programme_id, programme_title, area) = row
+    recipient = {"id": f"SE-BLV-{org_number}", "name": org_name}
+    if city:
+        recipient["addressLocality"] = city
+    return {
+        "id": f"{prefix}grant-{grant_id}",
+        "title": title or programme_title,
+        "description": f"Grant from {committee_name} under the programme \"{programme_title}\" "
+                       f"({AREA_TEXT.get(area, area)}).",
+        "currency": "SEK",
+        "amountAwarded": _amount(amount),
+        "awardDate": decided_at.date().isoformat(),
+        "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat()}],
+        "recipientOrganization": [recipient],
+        "fundingOrganization": [{"id": f"{prefix}committee-{committee_id}", "name": committee_name}],
+        "grantProgramme": [{"code": f"{prefix}programme-{programme_id}", "title": programme_title}],
+        "dataSource": data_source,
+        "lastModified": created_at.isoformat(timespec="seconds"),
+    }
+
+
 def grants_360(session: Session, *, since: date | None = None, batch_size: int = 500, prefix: str | None = None,
                data_source: str | None = None) -> Iterator[dict]:
     """Yield each awarded grant as a 360Giving JSON grant object, oldest first. `prefix` and
@@ -81,26 +109,33 @@ def grants_360(session: Session, *, since: date | None = None, batch_size: int =
     outside the application context, as a streamed response does)."""
     prefix = prefix if prefix is not None else current_app.config["OPEN_DATA_PREFIX"]
     data_source = data_source if data_source is not None else current_app.config["BASE_URL"]
-    for (grant_id, amount, start, end, created_at, title, decided_at, org_number, org_name, city, committee_id,
-         committee_name, programme_id, programme_title, area) in _rows(session, batch_size, since):
-        recipient = {"id": f"SE-BLV-{org_number}", "name": org_name}
-        if city:
-            recipient["addressLocality"] = city
-        yield {
-            "id": f"{prefix}grant-{grant_id}",
-            "title": title or programme_title,
-            "description": f"Grant from {committee_name} under the programme \"{programme_title}\" "
-                           f"({AREA_TEXT.get(area, area)}).",
-            "currency": "SEK",
-            "amountAwarded": _amount(amount),
-            "awardDate": decided_at.date().isoformat(),
-            "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat()}],
-            "recipientOrganization": [recipient],
-            "fundingOrganization": [{"id": f"{prefix}committee-{committee_id}", "name": committee_name}],
-            "grantProgramme": [{"code": f"{prefix}programme-{programme_id}", "title": programme_title}],
-            "dataSource": data_source,
-            "lastModified": created_at.isoformat(timespec="seconds"),
-        }
+    for row in _rows(session, batch_size, since):
+        yield _grant(row, prefix, data_source)
+
+
+def grants_360_page(session: Session, *, page: int, per_page: int, since: date | None = None) -> tuple[int, list[dict]]:
+    """One page of the same grant objects as grants_360 (for the JSON API), with the total count.
+    Amounts are JSON numbers, as in the published file."""
+    prefix, data_source = current_app.config["OPEN_DATA_PREFIX"], current_app.config["BASE_URL"]
+    stmt = _select(since)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return total, [json_ready(_grant(row, prefix, data_source)) for row in rows]
+
+
+def streamed(write, since: date | None = None) -> Iterator[str]:
+    """Write the export while the response is sent. The generator runs after the request's
+    context is gone, so it uses its own session on the engine and the settings read now."""
+    from portal.extensions import db
+
+    engine = db.engine
+    prefix, source = current_app.config["OPEN_DATA_PREFIX"], current_app.config["BASE_URL"]
+
+    def generate():
+        with Session(engine) as session:
+            yield from write(grants_360(session, since=since, prefix=prefix, data_source=source))
+
+    return generate()
 
 
 def _number(value: Decimal):
@@ -108,12 +143,16 @@ def _number(value: Decimal):
     return int(value) if value == value.to_integral() else float(value)
 
 
+def json_ready(grant: dict) -> dict:
+    return {**grant, "amountAwarded": _number(grant["amountAwarded"])}
+
+
 def stream_json(grants: Iterator[dict]) -> Iterator[str]:
     """The 360Giving JSON package {"grants": [...]}, written piece by piece."""
     yield '{"grants": ['
     first = True
     for grant in grants:
-        grant = {**grant, "amountAwarded": _number(grant["amountAwarded"])}
+        grant = json_ready(grant)
         yield ("" if first else ",") + "\n" + json.dumps(grant, ensure_ascii=False)
         first = False
     yield "\n]}\n"

@@ -1,11 +1,10 @@
 """Coordinator dashboard, annual follow-up reports (coordinators), and the public open-data export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from monitoring.insight import annual, figures, open_data, tables
 from monitoring.insight.forms import AnnualReportForm, DashboardFilterForm
@@ -92,25 +91,12 @@ def index():
     return render_template("monitoring/insight/open_data.html")
 
 
-def _streamed(write):
-    """Write the export while the response is sent. The generator runs after the request's
-    context is gone, so it uses its own session on the engine and the settings read now."""
-    engine = db.engine
-    prefix, source = current_app.config["OPEN_DATA_PREFIX"], current_app.config["BASE_URL"]
-
-    def generate():
-        with Session(engine) as session:
-            yield from write(open_data.grants_360(session, prefix=prefix, data_source=source))
-
-    return generate()
-
-
 @public_bp.get("/360giving/grants.json")
 def grants_json():
-    return Response(_streamed(open_data.stream_json), mimetype="application/json")
+    return Response(open_data.streamed(open_data.stream_json), mimetype="application/json")
 
 
 @public_bp.get("/360giving/grants.csv")
 def grants_csv():
-    return Response(_streamed(open_data.stream_csv), mimetype="text/csv",
+    return Response(open_data.streamed(open_data.stream_csv), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="grants-360giving.csv"'})

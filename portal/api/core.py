@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
@@ -40,6 +40,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_PER_PAGE = 100
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+NO_NUL = "^[^\\u0000]*$"
 
 
 class ApiError(Exception):
@@ -64,6 +65,12 @@ class Param:
     schema: dict
     description: str = ""
     required: bool = False
+
+    def __post_init__(self):
+        # Free text never holds a NUL character: PostgreSQL cannot compare text with one (a 500),
+        # so the documented schema excludes it and a query that sends one is a 400.
+        if self.schema.get("type", "string") == "string" and not {"pattern", "enum", "const"} & set(self.schema):
+            self.schema = {**self.schema, "pattern": NO_NUL}
 
     def parse(self, raw: str) -> Any:
         kind = self.schema.get("type", "string")
@@ -99,6 +106,10 @@ class Endpoint:
     paginated: bool = False
     status: int = 200
     example: str = ""  # an example query string or JSON body for the docs page
+    # The media type of a successful answer. Anything but JSON (e.g. "text/csv"): the function
+    # returns a flask Response itself, which is sent as it is.
+    produces: str = "application/json"
+    extra_statuses: tuple[int, ...] = ()  # e.g. 404 for an id in the body that names nothing you may see
     func: Callable | None = None
 
     @property
@@ -114,15 +125,15 @@ class Endpoint:
         return self.params + (PAGE_PARAMS if self.paginated else [])
 
     def statuses(self) -> list[int]:
-        codes = {self.status, 429}
+        codes = {self.status, 429, *self.extra_statuses}
         if self.all_params or self.body or self.path_params:
             codes.add(400)
         if self.auth != PUBLIC:
             codes |= {401, 403}
         if self.path_params:
             codes.add(404)
-        if self.body is not None:
-            codes |= {409, 422}
+        if self.body is not None or self.method in WRITE_METHODS:
+            codes |= {409, 422}  # any write may be stale or refused by a rule
         return sorted(codes)
 
 
@@ -168,6 +179,8 @@ def _handle(spec: Endpoint, path_args: dict):
         result = spec.func(**kwargs)
         if spec.method in WRITE_METHODS:
             db.session.commit()
+        if isinstance(result, Response):
+            return result
     except ApiError as error:
         db.session.rollback()
         return error.response()
@@ -184,11 +197,47 @@ def _validated_body(schema: dict) -> Any:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "The body is not valid JSON")
-    errors = list(Draft202012Validator(schema).iter_errors(data))
+    # Formats ("date", "email"...) are checked too: a body that breaks its declared schema is a 400.
+    errors = list(Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+                  .iter_errors(data))
     if errors:
         fields = {".".join(str(p) for p in e.absolute_path) or "body": e.message for e in errors}
         raise ApiError(400, "The body does not match the schema", fields)
+    data = _whole_numbers(data)
+    bad = _unstorable_text(data)
+    if bad is not None:
+        # Well-formed JSON that the schema allows, but no database stores: refused like a rule (422).
+        raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates",
+                       {bad or "body": "contains a NUL character or an unpaired surrogate"})
     return data
+
+
+def _whole_numbers(data: Any) -> Any:
+    """JSON Schema counts 5.0 as an integer; hand the endpoint the int 5 so that integer arithmetic
+    and formatting (öre, ids, counts) never meet a float."""
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    if isinstance(data, dict):
+        return {key: _whole_numbers(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_whole_numbers(value) for value in data]
+    return data
+
+
+def _unstorable_text(data: Any, path: str = "") -> str | None:
+    """The path of the first string that no database can store (NUL, unpaired surrogate), or None."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return path if "\x00" in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _unstorable_text(value, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 # --- authentication ---------------------------------------------------------------------------

@@ -30,9 +30,11 @@ def _operation(spec: Endpoint) -> dict:
                     "schema": p.schema} for p in spec.all_params]
     responses = {}
     for status in spec.statuses():
-        schema = spec.response if status == spec.status else {"$ref": "#/components/schemas/Error"}
-        response = {"description": STATUS_TEXT.get(status, ""),
-                    "content": {"application/json": {"schema": schema}}}
+        if status == spec.status:
+            content = {spec.produces: {"schema": spec.response}}
+        else:
+            content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        response = {"description": STATUS_TEXT.get(status, ""), "content": content}
         if status == 429:
             response["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
         responses[str(status)] = response
