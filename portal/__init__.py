@@ -94,7 +94,11 @@ def register_extensions(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL for concurrent readers, foreign keys enforced, and a wait instead of 'locked'."""
+    """WAL for concurrent readers, foreign keys enforced, and a wait instead of 'locked'.
+
+    SQLite's own lower() folds only A-Z, so a search for "örebro" would miss "Örebro": searches
+    compare lower(column) LIKE lower(term) (SQLAlchemy's ilike), and Python's lower() gives them
+    the same Unicode folding as PostgreSQL. No index is built on lower()."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -103,6 +107,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def register_blueprints(app: Flask) -> None:

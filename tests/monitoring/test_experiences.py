@@ -38,6 +38,15 @@ def test_an_officer_finds_another_committees_experience_by_words_and_tags(client
     assert "Mentorer för avhoppare" not in page
 
 
+def test_a_search_ignores_the_case_of_swedish_letters_on_every_database(client, session, factory):
+    committee = factory.committee("Bromma stadsdelsnämnd")
+    _experience(session, committee, title="Öppen förskola för nyanlända", lessons="Ärliga samtal öppnade dörrar.")
+    login_user(client, factory.user(role=Role.OFFICER, committee=committee))
+    for words in ("öppen", "ÖPPEN FÖRSKOLA", "ärliga"):
+        page = client.get(f"/monitoring/experiences?q={words}").get_data(as_text=True)
+        assert "Öppen förskola för nyanlända" in page, words
+
+
 def test_applicants_cannot_search_the_experience_bank(client, session, factory):
     _experience(session, factory.committee())
     login_user(client, factory.user(role=Role.APPLICANT))
