@@ -62,9 +62,9 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _filter_form(options: dict | None = None) -> DashboardFilterForm:
+def _filter_form() -> DashboardFilterForm:
     form = DashboardFilterForm(request.args)
-    form.fill_choices(options if options is not None else figures.filter_options(db.session))
+    form.fill_choices(figures.filter_options(db.session))
     return form
 
 
@@ -72,19 +72,19 @@ def _filter_form(options: dict | None = None) -> DashboardFilterForm:
 @login_required
 def dashboard():
     _require(can_view_dashboard(current_user))
-    # Whole-city aggregates are costly and read far more often than the data changes: kept per worker
-    # for one data version (monitoring.insight.cache), the day (report timeliness) and the language.
-    cache, token = figure_cache(), data_version(db.session)
-    form = _filter_form(cache.remember(token, ("options",), lambda: figures.filter_options(db.session)))
-    f, today, query = form.filters(), clock.today(), request.args.to_dict()
+    # Whole-city aggregates are costly and read far more often than the data changes: the page's body
+    # (filter and figures) is kept per worker for one data version (monitoring.insight.cache), the day
+    # (report timeliness), the language and the query string (which decides the filter and the links).
+    today, query = clock.today(), request.args.to_dict()
 
-    def render_figures() -> Markup:
-        return Markup(render_template("monitoring/insight/_figures.html",
-                                      tables=tables.all_tables(db.session, f, today), query=query))
+    def render_body() -> Markup:
+        form = _filter_form()
+        return Markup(render_template("monitoring/insight/_dashboard_body.html", form=form, query=query,
+                                      tables=tables.all_tables(db.session, form.filters(), today)))
 
-    key = ("dashboard", f, today, str(get_locale()), tuple(sorted(query.items())))
-    return render_template("monitoring/insight/dashboard.html", form=form,
-                           figures_html=cache.remember(token, key, render_figures))
+    key = ("dashboard", today, str(get_locale()), tuple(sorted(query.items())))
+    body = figure_cache().remember(data_version(db.session), key, render_body)
+    return render_template("monitoring/insight/dashboard.html", body=body)
 
 
 @bp.get("/partnerships")
