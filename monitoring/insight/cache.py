@@ -26,7 +26,7 @@ from monitoring.insight.models import InsightDataVersion
 WATCHED = frozenset({"grant_award", "tranche", "follow_up_plan", "milestone", "grantee_report", "evaluation",
                      "programme", "committee", "organisation", "organisation_district"})
 _CHANGED = "insight_figures_changed"
-MAX_ENTRIES = 256
+MAX_ENTRIES = 64  # a whole dashboard body is ~70 kB at city scale
 
 
 def _watched(objects) -> bool:
