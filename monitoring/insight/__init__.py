@@ -17,6 +17,12 @@ def init_app(app):
 
     app.config.setdefault("OPEN_DATA_PREFIX", os.environ.get("OPEN_DATA_PREFIX", "360G-stad-example-"))
     app.config.setdefault("ANNUAL_REPORT_LESSONS", int(os.environ.get("ANNUAL_REPORT_LESSONS", 10)))
+    # Seconds a worker may keep the dashboard's figures for one data version (monitoring.insight.cache).
+    app.config.setdefault("INSIGHT_CACHE_SECONDS", int(os.environ.get("INSIGHT_CACHE_SECONDS", 300)))
+    from monitoring.insight.cache import FigureCache, listen
+
+    app.extensions["insight_cache"] = FigureCache()
+    listen()
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     register_nav(app, NavItem("insight.dashboard", _l("Outcomes"), can_view_dashboard, order=70))

@@ -190,6 +190,36 @@ def partnerships(session: Session, f: Filters) -> list[dict]:
     return result
 
 
+def _several_committees(f: Filters):
+    """Organisations funded by more than one committee under the filter, with how many."""
+    n = func.count(distinct(Grant.committee_id))
+    return (select(Grant.organisation_id.label("organisation_id"), n.label("committees"))
+            .where(*_where(f)).group_by(Grant.organisation_id).having(n > 1).subquery())
+
+
+def partnerships_count(session: Session, f: Filters) -> int:
+    """How many organisations partnerships() lists."""
+    return session.scalar(select(func.count()).select_from(_several_committees(f)))
+
+
+def partnerships_page(session: Session, f: Filters, *, limit: int, offset: int = 0) -> list[dict]:
+    """One page of partnerships(): the organisations funded by the most committees first (then by
+    name), in two queries whatever the page size or the data (the second even for an empty page), so
+    the dashboard never renders every row."""
+    several = _several_committees(f)
+    page = session.execute(
+        select(Organisation.id, Organisation.name).join(several, several.c.organisation_id == Organisation.id)
+        .order_by(several.c.committees.desc(), Organisation.name, Organisation.id)
+        .limit(limit).offset(offset)).all()
+    result = {org_id: {"id": org_id, "organisation": name, "committees": []} for org_id, name in page}
+    names = (select(Grant.organisation_id, Committee.name).join(Committee, Committee.id == Grant.committee_id)
+             .where(Grant.organisation_id.in_(list(result)), *_where(f))
+             .distinct().order_by(Grant.organisation_id, Committee.name))
+    for org_id, committee_name in session.execute(names):
+        result[org_id]["committees"].append(committee_name)
+    return list(result.values())
+
+
 def overlaps(session: Session, f: Filters) -> list[dict]:
     """Pairs of committees that fund the same organisations, and how many they share."""
     g1, g2 = aliased(Grant), aliased(Grant)

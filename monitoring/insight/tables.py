@@ -45,6 +45,8 @@ class Table:
     rows: list[list] = field(default_factory=list)
     hint: str = ""
     chart_column: int | None = None  # which column the bar chart shows, if any
+    total: int | None = None  # set when `rows` is only the first rows of `total`
+    full_list: str | None = None  # the endpoint of the paged page with all `total` rows
 
     @property
     def chart_rows(self) -> list[tuple[str, int]]:
@@ -123,11 +125,18 @@ def ratings_table(session: Session, f: Filters) -> Table:
                  [[str(r), n] for r, n in counts.items()], chart_column=1)
 
 
-def partnerships_table(session: Session, f: Filters) -> Table:
-    rows = figures.partnerships(session, f)
+def partnerships_table(session: Session, f: Filters, limit: int | None = None, offset: int = 0) -> Table:
+    """Every organisation funded by several committees (the CSV), or `limit` of them from `offset`,
+    most committees first, with the total (the dashboard and the paged list: the rows grow with the data)."""
+    if limit is None:
+        rows, total = figures.partnerships(session, f), None
+    else:
+        rows, total = figures.partnerships_page(session, f, limit=limit, offset=offset), \
+            figures.partnerships_count(session, f)
     return Table("partnerships", _("Organisations funded by several committees"),
                  [Column(_("Organisation")), Column(_("Committees"), "int"), Column(_("Which committees"))],
-                 [[r["organisation"], len(r["committees"]), ", ".join(r["committees"])] for r in rows])
+                 [[r["organisation"], len(r["committees"]), ", ".join(r["committees"])] for r in rows],
+                 total=total)
 
 
 def overlaps_table(session: Session, f: Filters) -> Table:
@@ -158,8 +167,22 @@ def build_table(session: Session, name: str, f: Filters, today: date) -> Table:
     return builders[name]()
 
 
+# The dashboard shows the organisations funded by the most committees; the rest are on their own paged
+# page and in the CSV.
+DASHBOARD_PARTNERSHIPS = 20
+
+
 def all_tables(session: Session, f: Filters, today: date) -> list[Table]:
-    return [build_table(session, name, f, today) for name in TABLE_NAMES]
+    """The dashboard's tables: every figure, with the growing partnerships list cut to its first rows."""
+    result = []
+    for name in TABLE_NAMES:
+        if name == "partnerships":
+            table = partnerships_table(session, f, limit=DASHBOARD_PARTNERSHIPS)
+            table.full_list = "insight.partnerships"
+        else:
+            table = build_table(session, name, f, today)
+        result.append(table)
+    return result
 
 
 def csv_value(value, kind: str) -> str:
