@@ -2,15 +2,20 @@
 (a registry of functions). Each rule returns an outcome and the evidence it read, so every
 screening can explain itself.
 
-Other packages call `screen()` and `latest_valid_screening()`; they never evaluate rules
-themselves."""
+Other packages call `screen()`, `screen_many()` and `latest_valid_screening()`; they never
+evaluate rules themselves.
+
+Rules do not query the database: each names the facts it reads (`loads=`), and a fact loader
+fetches one fact for a whole chunk of organisations in one query. `screen()` runs the loaders
+for a chunk of one organisation, `screen_many()` for hundreds at a time: the same loaders and the
+same rule functions, so both paths give the same outcomes and evidence."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from eligibility.models import RuleOutcome, RuleSet, Screening, ScreeningOutcome, ScreeningResult
@@ -27,6 +32,7 @@ class RuleContext:
     application: Any | None  # a grants Application, read through its attributes only
     params: dict
     now: datetime
+    facts: dict = field(default_factory=dict)  # name -> this organisation's value, for the rule's `loads`
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Rule:
     description_en: str = ""
     facts: tuple[str, ...] = ()  # the facts the rule reads, shown beside its evidence
     default_params: dict = field(default_factory=dict)
+    loads: tuple[str, ...] = ()  # the fact loaders (FACT_LOADERS) whose values the rule reads in ctx.facts
 
     def description(self, locale: str) -> str:
         return self.description_sv if locale.startswith("sv") else self.description_en
@@ -54,13 +61,30 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(rule_id: str, requirement: str, needs_application: bool = False, *, description_sv: str = "",
-         description_en: str = "", facts: tuple[str, ...] = (), default_params: dict | None = None):
+         description_en: str = "", facts: tuple[str, ...] = (), default_params: dict | None = None,
+         loads: tuple[str, ...] = ()):
     """Register a rule function under an identifier a RuleSet can name."""
 
     def decorator(check: Callable[[RuleContext], RuleVerdict]):
         RULES[rule_id] = Rule(rule_id, requirement, check, needs_application, description_sv, description_en,
-                              tuple(facts), dict(default_params or {}))
+                              tuple(facts), dict(default_params or {}), tuple(loads))
         return check
+
+    return decorator
+
+
+# A fact loader reads one fact for many organisations at once:
+# loader(session, organisation_ids, now) -> {organisation_id: value}, with a value for every id.
+FactLoader = Callable[[Session, Sequence[int], datetime], dict[int, Any]]
+FACT_LOADERS: dict[str, FactLoader] = {}
+
+
+def fact_loader(name: str):
+    """Register a fact loader under the name rules list in `loads=`."""
+
+    def decorator(loader: FactLoader) -> FactLoader:
+        FACT_LOADERS[name] = loader
+        return loader
 
     return decorator
 
@@ -98,33 +122,103 @@ def overall_outcome(outcomes: list[str]) -> ScreeningOutcome:
     return ScreeningOutcome.ELIGIBLE
 
 
+def _applicable_rules(rule_set: RuleSet, with_application: bool) -> list[tuple[int, Rule, dict]]:
+    """(position in the rule set, rule, params) of the rules that run; application rules need one."""
+    rules = []
+    for position, entry in enumerate(rule_set.rules):
+        registered = RULES[entry["id"]]
+        if registered.needs_application and not with_application:
+            continue
+        rules.append((position, registered, {**registered.default_params, **entry.get("params", {})}))
+    return rules
+
+
+def _load_facts(session: Session, rules: list[tuple[int, Rule, dict]], organisation_ids: Sequence[int],
+                now: datetime) -> dict[str, dict[int, Any]]:
+    names = sorted({name for _position, registered, _params in rules for name in registered.loads})
+    return {name: FACT_LOADERS[name](session, organisation_ids, now) for name in names}
+
+
+def _evaluate(session: Session, organisation: Organisation, application: Any | None, rule_set: RuleSet,
+              rules: list[tuple[int, Rule, dict]], facts: dict[str, dict[int, Any]], trigger: str,
+              by: User | None, now: datetime) -> tuple[Screening, list[dict]]:
+    """The screening (not yet added to the session) and the column values of its results."""
+    results = []
+    for position, registered, params in rules:
+        own_facts = {name: facts[name][organisation.id] for name in registered.loads}
+        verdict = registered.check(RuleContext(session, organisation, application, params, now, own_facts))
+        results.append({"position": position, "rule_id": registered.id, "requirement": registered.requirement,
+                        "outcome": verdict.outcome.value, "evidence": audit._jsonable(verdict.evidence)})
+    screening = Screening(
+        organisation_id=organisation.id, application_id=application.id if application is not None else None,
+        rule_set_id=rule_set.id, trigger=trigger, run_at=now, run_by_id=by.id if by else None,
+        outcome=overall_outcome([r["outcome"] for r in results]).value,
+    )
+    return screening, results
+
+
+def _record(session: Session, screening: Screening, rule_set: RuleSet, trigger: str, by: User | None,
+            now: datetime) -> None:
+    audit.record(session, actor=by, action="screening.run", obj=screening,
+                 changes={"organisation_id": screening.organisation_id, "outcome": screening.outcome,
+                          "rule_set_version": rule_set.version, "trigger": trigger}, now=now)
+
+
 def screen(
     session: Session, *, organisation: Organisation, application: Any | None = None, trigger: str,
     by: User | None, now: datetime, rule_set: RuleSet | None = None,
 ) -> Screening:
     """Run the current rule set (or the one given) and store every rule's outcome and evidence."""
     rule_set = rule_set or current_rule_set(session)
-    screening = Screening(
-        organisation_id=organisation.id, application_id=application.id if application is not None else None,
-        rule_set_id=rule_set.id, trigger=trigger, run_at=now, run_by_id=by.id if by else None, outcome="",
-    )
-    for position, entry in enumerate(rule_set.rules):
-        registered = RULES[entry["id"]]
-        if registered.needs_application and application is None:
-            continue
-        params = {**registered.default_params, **entry.get("params", {})}
-        verdict = registered.check(RuleContext(session, organisation, application, params, now))
-        screening.results.append(ScreeningResult(
-            position=position, rule_id=registered.id, requirement=registered.requirement,
-            outcome=verdict.outcome.value, evidence=audit._jsonable(verdict.evidence),
-        ))
-    screening.outcome = overall_outcome([r.outcome for r in screening.results]).value
+    rules = _applicable_rules(rule_set, application is not None)
+    facts = _load_facts(session, rules, [organisation.id], now)
+    screening, results = _evaluate(session, organisation, application, rule_set, rules, facts, trigger, by, now)
+    screening.results = [ScreeningResult(**values) for values in results]
     session.add(screening)
     session.flush()
-    audit.record(session, actor=by, action="screening.run", obj=screening,
-                 changes={"organisation_id": organisation.id, "outcome": screening.outcome,
-                          "rule_set_version": rule_set.version, "trigger": trigger}, now=now)
+    _record(session, screening, rule_set, trigger, by, now)
     return screening
+
+
+SCREEN_MANY_CHUNK = 500
+
+
+def screen_many(
+    session: Session, organisations: Iterable[Organisation], *, trigger: str, by: User | None, now: datetime,
+    rule_set: RuleSet | None = None, chunk_size: int = SCREEN_MANY_CHUNK,
+) -> list[Screening]:
+    """Screen many organisations (without an application) as `screen()` would, one by one, but with
+    each fact loaded once per chunk of organisations and the screenings written per chunk: the
+    number of reads depends on the number of chunks, not of organisations. Each screening gets
+    its audit event, as in `screen()`."""
+    rule_set = rule_set or current_rule_set(session)
+    rules = _applicable_rules(rule_set, with_application=False)
+    screenings: list[Screening] = []
+    chunk: list[Organisation] = []
+
+    def run_chunk() -> None:
+        facts = _load_facts(session, rules, [o.id for o in chunk], now)
+        evaluated = [_evaluate(session, o, None, rule_set, rules, facts, trigger, by, now) for o in chunk]
+        done = [screening for screening, _results in evaluated]
+        session.add_all(done)
+        session.flush()
+        # The results in one multi-row statement: as ORM objects, SQLite would insert them one by
+        # one to learn their ids. A screening's `results` load from the database when first read.
+        session.execute(insert(ScreeningResult), [{**values, "screening_id": screening.id}
+                                                  for screening, results in evaluated for values in results])
+        for screening in done:
+            _record(session, screening, rule_set, trigger, by, now)
+        session.flush()
+        screenings.extend(done)
+        chunk.clear()
+
+    for organisation in organisations:
+        chunk.append(organisation)
+        if len(chunk) >= chunk_size:
+            run_chunk()
+    if chunk:
+        run_chunk()
+    return screenings
 
 
 def latest_valid_screening(session: Session, application_id: int, now: datetime) -> Screening | None:
