@@ -1,6 +1,5 @@
 """Screening many organisations at once (screen_many) gives each organisation the same outcome and
-evidence as screening it alone (screen), and reads the database as many times for 9
-organisations as for 3."""
+evidence as screening it alone (screen), and costs as many queries for 9 organisations as for 3."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -9,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from eligibility.models import Finding
+from eligibility.models import Finding, Screening
 from eligibility.screening import screen, screen_many
 from eligibility.services import resolve_result
 from organisations.models import DeclarationText
@@ -25,6 +24,11 @@ def finding(session, org, reporter, now, status, conduct_on):
                         category="violence", actor_kind="organisation", source_category="media", evidence="x",
                         status=status, created_at=now))
     session.flush()
+
+
+def screened(session, screening_ids):
+    by_id = {s.id: s for s in session.scalars(select(Screening).where(Screening.id.in_(screening_ids)))}
+    return [by_id[i] for i in screening_ids]
 
 
 def what_officers_see(screening):
@@ -106,7 +110,7 @@ def test_screening_all_organisations_at_once_gives_each_the_same_outcome_and_evi
         session, build, factory, now):
     orgs = organisations_in_every_situation(session, build, factory, now)
 
-    together = screen_many(session, orgs, trigger="batch", by=None, now=now, chunk_size=4)
+    together = screened(session, screen_many(session, orgs, trigger="batch", by=None, now=now, chunk_size=4))
     session.commit()
     alone = [screen(session, organisation=org, trigger="manual", by=None, now=now) for org in orgs]
     session.commit()
@@ -135,7 +139,7 @@ def test_screening_all_organisations_at_once_gives_each_the_same_outcome_and_evi
 
 def test_screening_at_once_before_any_declaration_text_is_published_matches_screening_alone(session, build, now):
     orgs = [build.organisation(papers=False), build.organisation(papers=False)]
-    together = screen_many(session, orgs, trigger="batch", by=None, now=now)
+    together = screened(session, screen_many(session, orgs, trigger="batch", by=None, now=now))
     alone = [screen(session, organisation=org, trigger="manual", by=None, now=now) for org in orgs]
     assert [what_officers_see(s) for s in together] == [what_officers_see(s) for s in alone]
     assert {next(r for r in s.results if r.rule_id == "declaration_valid").evidence["reason"]
@@ -157,7 +161,7 @@ def statements():
         event.remove(db.engine, "before_cursor_execute", spy)
 
 
-def test_screening_nine_organisations_reads_as_many_times_as_screening_three(session, build, factory, now):
+def test_screening_nine_organisations_costs_as_many_queries_as_screening_three(session, build, factory, now):
     committee = factory.committee()
     reporter = factory.user()
 
@@ -179,9 +183,13 @@ def test_screening_nine_organisations_reads_as_many_times_as_screening_three(ses
             screen_many(session, loaded, trigger="batch", by=None, now=now)
         session.commit()
         runs.append(seen)
+    inserts = [[s for s in run if s[0].upper() == "INSERT"] for run in runs]
     reads = [[s for s in run if s[0].upper() != "INSERT"] for run in runs]
     assert len(reads[0]) == len(reads[1]) > 0
-    # All the rule results of a chunk go in one statement (the screenings and their audit events
-    # are inserted by the ORM, one statement a row where the database cannot return many ids).
-    result_inserts = [[s for s in run if s[0].upper() == "INSERT" and s[2] == "screening_result"] for run in runs]
-    assert len(result_inserts[0]) == len(result_inserts[1]) == 1
+    # The screenings go in one statement, their results in one more (PostgreSQL: a COPY, which the
+    # counter does not see); the audit events are added by the ORM, which inserts them one by one
+    # where the database cannot return the ids of many rows (SQLite).
+    assert [len([s for s in run if s[2] == "screening"]) for run in inserts] == [1, 1]
+    assert [len([s for s in run if s[2] == "screening_result"]) for run in inserts] in ([1, 1], [0, 0])
+    if db.engine.dialect.name == "postgresql":
+        assert len(inserts[0]) == len(inserts[1])
