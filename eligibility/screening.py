@@ -190,6 +190,8 @@ def _insert_results(session: Session, rows: list[dict]) -> None:
     """Insert many rule results at once. PostgreSQL: COPY, which costs the server and the driver a
     fraction of one INSERT per row (psycopg's executemany) or of multi-row INSERTs (whose long
     statements psycopg parses slowly); other databases: executemany."""
+    if not rows:
+        return
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(ScreeningResult.__table__), rows)
         return
@@ -210,7 +212,8 @@ def screen_many(
     Each fact is loaded once per chunk of organisations, and a chunk's screenings and results are
     written in multi-row statements (Core, not ORM objects: SQLite would insert those one row at a
     time to learn their ids), so the number of statements grows with the chunks, not with the
-    organisations. The audit events are added through audit.record()."""
+    organisations. The audit events are added through audit.record() (as ORM objects, which SQLite
+    inserts one by one)."""
     rule_set = rule_set or current_rule_set(session)
     rules = _applicable_rules(rule_set, with_application=False)
     screening_table = Screening.__table__
