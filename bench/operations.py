@@ -98,15 +98,16 @@ def _rules_not_registered(session: Session) -> str | None:
 
 
 def _screen_all_organisations(session: Session, now: datetime, state: Any) -> int:
-    from eligibility.screening import current_rule_set, screen
+    from sqlalchemy.orm import lazyload
+
+    from eligibility.screening import current_rule_set, screen_many
     from organisations.models import Organisation
 
     rule_set = current_rule_set(session)
-    n = 0
-    for organisation in session.scalars(select(Organisation).order_by(Organisation.id)):
-        screen(session, organisation=organisation, trigger="batch", by=None, now=now, rule_set=rule_set)
-        n += 1
-    return n
+    # Screening reads no district: do not load them for 5,000 organisations.
+    organisations = session.scalars(select(Organisation).options(lazyload(Organisation.districts))
+                                    .order_by(Organisation.id))
+    return len(screen_many(session, organisations, trigger="batch", by=None, now=now, rule_set=rule_set))
 
 
 def _login_check(session: Session, now: datetime, state: Any) -> None:

@@ -1,6 +1,7 @@
 """Facts eligibility's rules need but only grants knows, offered through eligibility's registry."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -10,16 +11,27 @@ from eligibility.screening import register_fact_provider
 from grants.models import Application, FollowUpPlan, Grant, Milestone
 
 
-def overdue_reports(session: Session, organisation_id: int, today: date) -> list[dict]:
-    """Milestones of the organisation's grants that are due and whose report is not approved."""
+def overdue_reports_by_organisation(session: Session, organisation_ids: Sequence[int],
+                                    today: date) -> dict[int, list[dict]]:
+    """Milestones of each organisation's grants that are due and whose report is not approved, oldest
+    first; one query for all the organisations."""
+    overdue: dict[int, list[dict]] = {oid: [] for oid in organisation_ids}
     rows = session.execute(
-        select(Milestone.id, Milestone.kind, Milestone.due_on, Grant.id.label("grant_id"))
+        select(Grant.organisation_id, Milestone.id, Milestone.kind, Milestone.due_on, Grant.id.label("grant_id"))
         .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
         .join(Grant, Grant.application_id == FollowUpPlan.application_id)
-        .where(Grant.organisation_id == organisation_id, Milestone.due_on < today,
+        .where(Grant.organisation_id.in_(organisation_ids), Milestone.due_on < today,
                Milestone.report_approved_at.is_(None))
-        .order_by(Milestone.due_on)).all()
-    return [{"milestone_id": r.id, "kind": r.kind, "due_on": r.due_on, "grant_id": r.grant_id} for r in rows]
+        .order_by(Milestone.due_on, Milestone.id))
+    for r in rows:
+        overdue[r.organisation_id].append({"milestone_id": r.id, "kind": r.kind, "due_on": r.due_on,
+                                           "grant_id": r.grant_id})
+    return overdue
+
+
+def overdue_reports(session: Session, organisation_id: int, today: date) -> list[dict]:
+    """Milestones of the organisation's grants that are due and whose report is not approved."""
+    return overdue_reports_by_organisation(session, [organisation_id], today)[organisation_id]
 
 
 def active_grant_count(session: Session, organisation_id: int) -> int:
@@ -33,5 +45,6 @@ def load_application(session: Session, application_id: int):
 
 def register(app=None) -> None:
     register_fact_provider("overdue_reports", overdue_reports)
+    register_fact_provider("overdue_reports_by_organisation", overdue_reports_by_organisation)
     register_fact_provider("application", load_application)
     register_fact_provider("active_grant_count", active_grant_count)
