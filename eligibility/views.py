@@ -2,7 +2,7 @@
 the objects, checks access on them, calls a service, then commits or rolls back."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,10 +13,12 @@ from eligibility.forms import (ACTOR_LABELS, CATEGORY_LABELS, SOURCE_LABELS, Ass
 from eligibility.models import (Finding, FindingAttachment, FindingStatus, RuleSet, Screening,
                                 ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, NoRuleSet, fact_provider, screen
+from organisations.documents import path_for
 from organisations.models import Organisation
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.files import send_private_file
 from portal.forms_util import apply_change, attach_error
 
 bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
@@ -211,16 +213,8 @@ def finding_attachment(finding_id: int, attachment_id: int):
     attachment = db.session.get(FindingAttachment, attachment_id)
     if attachment is None or attachment.finding_id != item.id:
         abort(404)
-    from organisations.documents import path_for
-
-    path = path_for(current_app.config["UPLOAD_DIR"], attachment.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=attachment.mime_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_private_file(path_for(current_app.config["UPLOAD_DIR"], attachment.sha256),
+                             mimetype=attachment.mime_type, name=attachment.original_name)
 
 
 @bp.get("/findings")

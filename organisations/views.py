@@ -2,7 +2,7 @@
 service, then commits or rolls back."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user
@@ -24,6 +24,7 @@ from portal.auth.permissions import role_required
 from portal.demo import DISTRICT_COMMITTEES
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.files import send_private_file
 from portal.forms_util import apply_change, attach_error, choices
 from portal.models import AuditEvent, Role
 from portal.views import safe_next
@@ -388,14 +389,8 @@ def download(organisation_id: int, document_id: int):
     document = db.session.get(Document, document_id)
     if document is None or document.organisation_id != organisation.id or document.removed_at is not None:
         abort(404)
-    path = path_for(_cfg("UPLOAD_DIR"), document.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=document.mime_type, as_attachment=True,
-                         download_name=document.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_private_file(path_for(_cfg("UPLOAD_DIR"), document.sha256), mimetype=document.mime_type,
+                             name=document.original_name)
 
 
 # --- The register for committee staff -------------------------------------------------------
