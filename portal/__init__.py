@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import PROJECT_ROOT, check_production_safety, load_config
+from portal import i18n
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.nav import NavItem, register_nav, visible_nav
 
@@ -76,20 +77,33 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_dirs(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.install(app, babel)
 
     from portal import models  # noqa: F401  (register the tables)
     from portal import audit  # noqa: F401  (the append-only guard)
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user_pk, _, version = user_id.partition(".")
-        try:
-            user = db.session.get(models.User, int(user_pk))
-        except ValueError:
-            return None
-        if user is None or str(user.session_version) != version:
-            return None
-        return user
+        return load_session_user(user_id)
+
+
+def load_session_user(user_id: str):
+    """The user a session or remember cookie names ("id.session_version"), with their roles in
+    the same query: every page asks for the roles. None if unknown or the version is stale."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from portal import models
+
+    user_pk, _, version = user_id.partition(".")
+    try:
+        user = db.session.scalars(select(models.User).where(models.User.id == int(user_pk))
+                                  .options(joinedload(models.User.role_grants))).unique().first()
+    except ValueError:
+        return None
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
 
 
 @event.listens_for(Engine, "connect")
@@ -165,7 +179,7 @@ def register_template_helpers(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {
-            "nav_items": visible_nav(app, current_user),
+            "nav_items": visible_nav(app, current_user._get_current_object()),  # not the proxy: read often
             "current_locale": str(get_locale()),
             "public_links": app.extensions.get("public_links", []),
             "admin_links": app.extensions.get("admin_links", []),

@@ -59,9 +59,9 @@ class User(UserMixin, db.Model):
     # Bumped on password change so that every other session of the user ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
-    role_grants: Mapped[list[RoleGrant]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded with the user behind the session (portal.load_session_user) and where a page lists
+    # users with their roles; other users' roles are rarely needed, so not loaded with them.
+    role_grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.admin import services
@@ -37,7 +38,7 @@ def _page_size() -> int:
 @role_required(Role.ADMIN)
 def users():
     q = (request.args.get("q") or "").strip()
-    stmt = select(User).order_by(User.name)
+    stmt = select(User).options(selectinload(User.role_grants)).order_by(User.name)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))

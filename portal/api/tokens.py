@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
 from portal.api.models import ApiToken
@@ -73,7 +73,9 @@ def authenticate(session: Session, raw: str, now: datetime) -> ApiToken | None:
     """The usable token for this secret (not revoked, not expired, active user), or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    # The token, its user and the user's roles in one query: every endpoint checks the roles.
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
+                            .options(joinedload(ApiToken.user).joinedload(User.role_grants))).unique().first()
     if token is None or not token.is_usable(now) or not token.user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

@@ -98,3 +98,28 @@ def test_templates_render_outside_a_request_for_the_cli_and_scheduler(app):
     from flask import render_template_string
 
     assert render_template_string("{{ nav_items|length }} {{ _('Page not found') }}") == "0 Sidan finns inte"
+
+
+def test_a_letter_in_another_language_mid_request_is_in_that_language_and_the_page_is_not(app):
+    # Translations are cached per request (portal.i18n); force_locale must still switch them.
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    template = "{{ _('Log in') }}|{{ label }}"
+    with app.test_request_context("/"):
+        label = lazy_gettext("Password")
+        assert render_template_string(template, label=label) == "Logga in|Lösenord"
+        with force_locale("en"):
+            assert render_template_string(template, label=label) == "Log in|Password"
+            assert gettext("Log in") == "Log in"
+        assert render_template_string(template, label=label) == "Logga in|Lösenord"
+        assert gettext("Log in") == "Logga in"
+
+
+def test_a_logged_in_page_loads_the_user_and_roles_in_one_query(app, client, login_as, factory, count_queries):
+    committee = factory.committee()
+    login_as(Role.OFFICER, committee=committee)
+    with count_queries() as counter:
+        page = client.get("/").get_data(as_text=True)
+    assert committee.name in page  # the role's committee is shown, from the same query
+    assert counter.count == 1
