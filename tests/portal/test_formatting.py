@@ -34,3 +34,23 @@ def test_dates_are_iso_in_swedish_and_spelled_out_in_english(app):
             assert format_d(date(2027, 3, 1)) == "2027-03-01"
         with force_locale("en"):
             assert format_d(date(2027, 3, 1)) == "Mar 1, 2027"
+
+
+def test_times_agree_with_babel_in_the_city_time_zone_across_daylight_saving(app):
+    # The hand-written Swedish format must say what Flask-Babel says (zone and pattern).
+    from datetime import datetime, timedelta
+
+    from flask_babel import format_datetime
+
+    from portal.formatting import format_dt
+
+    with app.test_request_context(), force_locale("sv"):
+        # Every 37 minutes through both 2026 daylight-saving changes and a year end.
+        for start in (datetime(2026, 3, 28, 20, 0), datetime(2026, 10, 24, 20, 0), datetime(2026, 12, 31, 20, 0)):
+            for step in range(0, 60 * 30, 37):
+                moment = start + timedelta(minutes=step)
+                assert format_dt(moment) == format_datetime(moment, "short")
+        assert format_dt(datetime(2026, 7, 1, 22, 30)) == "2026-07-02 00:30"
+    with app.test_request_context(), force_locale("en"):
+        assert format_dt(datetime(2026, 7, 1, 22, 30)) == "7/2/26, 12:30\u202fAM"
+    assert format_dt(None) == ""
