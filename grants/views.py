@@ -427,7 +427,7 @@ _APPLICATION_PAGE = (
                                               joinedload(Review.scores)),
     joinedload(Application.decision).options(defer(Decision.letter_pdf),
                                              joinedload(Decision.decided_by).lazyload(User.role_grants)),
-    selectinload(Application.budget_lines),
+    joinedload(Application.budget_lines),  # a handful per application: one row each, not a query of their own
     selectinload(Application.attachments),
 )
 
@@ -686,6 +686,7 @@ _GRANT_PAGE = (
         lazyload(Application.organisation), lazyload(Application.programme),
         joinedload(Application.plan).joinedload(FollowUpPlan.responsible_officer).lazyload(User.role_grants)),
     joinedload(Grant.organisation).lazyload(Organisation.districts),
+    joinedload(Grant.tranches),  # a handful per grant: one row each, instead of a query of their own
 )
 
 

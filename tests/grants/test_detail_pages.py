@@ -13,8 +13,8 @@ from portal.models import Role
 from tests.conftest import login
 
 # The most each page may issue for an officer, the two queries behind the session included.
-APPLICATION_PAGE_QUERIES = 14
-GRANT_PAGE_QUERIES = 9
+APPLICATION_PAGE_QUERIES = 13
+GRANT_PAGE_QUERIES = 8
 
 
 def _login(client, user):
