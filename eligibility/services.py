@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from eligibility import signals
@@ -105,17 +105,27 @@ def latest_screening(session: Session, organisation_id: int) -> Screening | None
                           .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
 
 
+def _latest_screenings_statement():
+    newest_of_application = _newest_first(select(Screening.id).where(
+        Screening.application_id == bindparam("application_id")))
+    newest_of_organisation = _newest_first(select(Screening.id).where(
+        Screening.organisation_id == bindparam("organisation_id")))
+    return select(Screening).where(or_(Screening.id == newest_of_application.scalar_subquery(),
+                                       Screening.id == newest_of_organisation.scalar_subquery()))
+
+
+# Built once: putting the subqueries together again on every page costs more than running them.
+_LATEST_SCREENINGS = _latest_screenings_statement()
+
+
 def latest_screenings(session: Session, organisation_id: int,
                       application_id: int) -> tuple[Screening | None, Screening | None]:
     """(the application's newest screening, the organisation's newest screening), in one query with
     the results: a page showing an application's screening beside the organisation's badge."""
-    newest_of_application = _newest_first(select(Screening.id).where(Screening.application_id == application_id))
-    newest_of_organisation = _newest_first(select(Screening.id).where(Screening.organisation_id == organisation_id))
-    by_id = {s.id: s for s in session.scalars(select(Screening).where(
-        or_(Screening.id == newest_of_application.scalar_subquery(),
-            Screening.id == newest_of_organisation.scalar_subquery())))}
-    of_application = [s for s in by_id.values() if s.application_id == application_id]
-    of_organisation = [s for s in by_id.values() if s.organisation_id == organisation_id]
+    found = session.scalars(_LATEST_SCREENINGS, {"application_id": application_id,
+                                                 "organisation_id": organisation_id}).all()
+    of_application = [s for s in found if s.application_id == application_id]
+    of_organisation = [s for s in found if s.organisation_id == organisation_id]
     return (max(of_application, key=_recency, default=None), max(of_organisation, key=_recency, default=None))
 
 

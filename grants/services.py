@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -385,16 +385,22 @@ def run_screening(session: Session, application: Application, *, by: User, now: 
         raise DomainError(_("No eligibility rule set is published yet.")) from None
 
 
+# Built once (the statement costs more to put together than to run); see earlier_grants().
+_EARLIER_GRANTS = (
+    select(Application.reference, Committee.name.label("committee_name"), Grant.amount, Grant.status)
+    .select_from(Grant)
+    .join(Application, Application.id == Grant.application_id)
+    .join(Committee, Committee.id == Grant.committee_id)
+    .where(Grant.organisation_id == bindparam("organisation_id"),
+           Grant.application_id != bindparam("exclude_application_id"))
+    .order_by(Grant.created_at.desc()))
+
+
 def earlier_grants(session: Session, organisation_id: int, exclude_application_id: int) -> list:
     """The organisation's other grants, newest first, as rows (reference, committee_name, amount,
     status): what the application page lists, without building the grants themselves."""
-    return session.execute(
-        select(Application.reference, Committee.name.label("committee_name"), Grant.amount, Grant.status)
-        .select_from(Grant)
-        .join(Application, Application.id == Grant.application_id)
-        .join(Committee, Committee.id == Grant.committee_id)
-        .where(Grant.organisation_id == organisation_id, Grant.application_id != exclude_application_id)
-        .order_by(Grant.created_at.desc())).all()
+    return session.execute(_EARLIER_GRANTS, {"organisation_id": organisation_id,
+                                             "exclude_application_id": exclude_application_id}).all()
 
 
 # ---------------------------------------------------------------- reviews
@@ -559,9 +565,7 @@ class PlanOutline:
                    min(finals, default=None), len(plan.evaluation_points))
 
 
-def plan_outline(session: Session, application_id: int) -> PlanOutline | None:
-    """PlanOutline.of(the application's plan), read in one query without loading the plan's rows;
-    None when there is no plan."""
+def _plan_outline_statement():
     def counted(model, *conditions):
         return (select(func.count()).select_from(model).where(model.plan_id == FollowUpPlan.id, *conditions)
                 .correlate(FollowUpPlan).scalar_subquery())
@@ -572,9 +576,19 @@ def plan_outline(session: Session, application_id: int) -> PlanOutline | None:
     first_final = (select(func.min(Milestone.due_on)).where(Milestone.plan_id == FollowUpPlan.id,
                                                             Milestone.kind == MilestoneKind.FINAL.value)
                    .correlate(FollowUpPlan).scalar_subquery())
-    row = session.execute(select(FollowUpPlan.responsible_officer_id, counted(Indicator),
-                                 counted(Indicator, incomplete), first_final, counted(EvaluationPoint))
-                          .where(FollowUpPlan.application_id == application_id)).first()
+    return (select(FollowUpPlan.responsible_officer_id, counted(Indicator), counted(Indicator, incomplete),
+                   first_final, counted(EvaluationPoint))
+            .where(FollowUpPlan.application_id == bindparam("application_id")))
+
+
+# Built once: putting its four subqueries together again costs more than running it.
+_PLAN_OUTLINE = _plan_outline_statement()
+
+
+def plan_outline(session: Session, application_id: int) -> PlanOutline | None:
+    """PlanOutline.of(the application's plan), read in one query without loading the plan's rows;
+    None when there is no plan."""
+    row = session.execute(_PLAN_OUTLINE, {"application_id": application_id}).first()
     return PlanOutline(*row) if row is not None else None
 
 
