@@ -71,7 +71,8 @@ def search_statement(*, q: str = "", action_area: str = "", target_group: str = 
 
 
 def _related_statement(by_method: bool, by_target_group: bool) -> Select:
-    conditions = [(Experience.organisation_id == bindparam("organisation_id")) & Experience.organisation_named.is_(True)]
+    named_organisation = Experience.organisation_id == bindparam("organisation_id")
+    conditions = [named_organisation & Experience.organisation_named.is_(True)]
     if by_method:
         conditions.append(Experience.method.ilike(bindparam("method")))
     if by_target_group:
