@@ -22,9 +22,10 @@ def _login(client, user):
     assert login(client, user.email).status_code == 302
 
 
-def _decide(session, application, s, now, reviewer=None):
+def _submit_and_review(session, application, s, now):
+    """Submitted, and scored by the officer: (4*2 + 1*1) / 3 = 3.00."""
     services.submit_application(session, application, by=s.applicant, now=now)
-    review = services.assign_reviewer(session, application, reviewer=reviewer or s.officer, by=s.officer, now=now)
+    review = services.assign_reviewer(session, application, reviewer=s.officer, by=s.officer, now=now)
     services.declare_conflict(session, review, has_conflict=False, reason="", by=review.reviewer, now=now)
     relevance, feasibility = s.programme.criteria
     services.submit_review(session, review, scores={relevance.id: (4, ""), feasibility.id: (1, "")},
@@ -47,20 +48,20 @@ def _badge(html):
 
 @pytest.fixture
 def granted(scenario, world, session, now):
-    _decide(session, scenario.application, scenario, now)
+    _submit_and_review(session, scenario.application, scenario, now)
     scenario.grant = _approve(session, world, scenario.application, scenario, now)
     return scenario
 
 
-def _earlier_grant(session, world, factory, s, now):
+def _earlier_grant(session, world, s, now):
     """Another approved application of the same organisation: an earlier grant on the page."""
     application = world.filled_application(s.programme, s.organisation, s.applicant, requested=5_000_00)
-    _decide(session, application, s, now)
+    _submit_and_review(session, application, s, now)
     return _approve(session, world, application, s, now)
 
 
 def test_application_page_shows_reviews_plan_decision_and_earlier_grants_in_few_queries(
-        client, granted, world, factory, session, now, count_queries):
+        client, granted, world, session, now, count_queries):
     page_url = f"/staff/applications/{granted.application.id}"
     _login(client, granted.officer)
     with count_queries() as few:
@@ -68,7 +69,7 @@ def test_application_page_shows_reviews_plan_decision_and_earlier_grants_in_few_
     assert "3.00" in page and "Hanna Handläggare" in page and "Bertil Beslutsfattare" in page
     assert "Uppföljningsplanen är komplett." in page and "Gäller inte för ett bifall" not in page
 
-    earlier = [_earlier_grant(session, world, factory, granted, now) for _ in range(2)]
+    earlier = [_earlier_grant(session, world, granted, now) for _ in range(2)]
     screen(session, organisation=granted.organisation, trigger="manual", by=None, now=now)
     session.commit()
     with count_queries() as more:
@@ -80,7 +81,7 @@ def test_application_page_shows_reviews_plan_decision_and_earlier_grants_in_few_
 
 def test_application_in_review_lists_reviewers_and_officers_in_the_same_few_queries(
         client, scenario, factory, session, now, count_queries):
-    _decide(session, scenario.application, scenario, now)
+    _submit_and_review(session, scenario.application, scenario, now)
     session.commit()
     page_url = f"/staff/applications/{scenario.application.id}"
     _login(client, scenario.officer)
