@@ -99,10 +99,14 @@ def _newest_first(stmt):
     return stmt.order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1)
 
 
+# Built once, like the statement of latest_screenings(). The badge reads the outcome and the date
+# only: the results and the rule set load if asked for.
+_LATEST_SCREENING = (_newest_first(select(Screening).where(Screening.organisation_id == bindparam("organisation_id")))
+                     .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
+
+
 def latest_screening(session: Session, organisation_id: int) -> Screening | None:
-    # The badge reads the outcome and the date only: the results and the rule set load if asked for.
-    return session.scalar(_newest_first(select(Screening).where(Screening.organisation_id == organisation_id))
-                          .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
+    return session.scalar(_LATEST_SCREENING, {"organisation_id": organisation_id})
 
 
 def _latest_screenings_statement():
