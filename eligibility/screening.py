@@ -251,11 +251,15 @@ def latest_valid_screening(session: Session, application_id: int, now: datetime)
     validity; None otherwise. Approval of a grant requires one."""
     screening = session.scalar(select(Screening).where(Screening.application_id == application_id)
                                .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1))
+    return screening if is_valid_for_approval(screening, now) else None
+
+
+def is_valid_for_approval(screening: Screening | None, now: datetime) -> bool:
+    """The rule behind latest_valid_screening(), for a page that has already loaded the
+    application's newest screening: eligible, and younger than its rule set's validity."""
     if screening is None or not screening.is_eligible:
-        return None
-    if screening.run_at < now - timedelta(days=screening.rule_set.validity_days):
-        return None
-    return screening
+        return False
+    return screening.run_at >= now - timedelta(days=screening.rule_set.validity_days)
 
 
 class RuleSetInUse(DomainError):

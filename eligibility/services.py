@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from eligibility import signals
 from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
@@ -95,9 +95,46 @@ def resolve_result(session: Session, result: ScreeningResult, *, outcome: str, r
     return screening
 
 
+def _newest_first(stmt):
+    return stmt.order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1)
+
+
+# Built once, like the statement of latest_screenings(). The badge reads the outcome and the date
+# only: the results and the rule set load if asked for.
+_LATEST_SCREENING = (_newest_first(select(Screening).where(Screening.organisation_id == bindparam("organisation_id")))
+                     .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
+
+
 def latest_screening(session: Session, organisation_id: int) -> Screening | None:
-    return session.scalar(select(Screening).where(Screening.organisation_id == organisation_id)
-                          .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1))
+    return session.scalar(_LATEST_SCREENING, {"organisation_id": organisation_id})
+
+
+def _latest_screenings_statement():
+    newest_of_application = _newest_first(select(Screening.id).where(
+        Screening.application_id == bindparam("application_id")))
+    newest_of_organisation = _newest_first(select(Screening.id).where(
+        Screening.organisation_id == bindparam("organisation_id")))
+    return select(Screening).where(or_(Screening.id == newest_of_application.scalar_subquery(),
+                                       Screening.id == newest_of_organisation.scalar_subquery()))
+
+
+# Built once: putting the subqueries together again on every page costs more than running them.
+_LATEST_SCREENINGS = _latest_screenings_statement()
+
+
+def latest_screenings(session: Session, organisation_id: int,
+                      application_id: int) -> tuple[Screening | None, Screening | None]:
+    """(the application's newest screening, the organisation's newest screening), in one query with
+    the results: a page showing an application's screening beside the organisation's badge."""
+    found = session.scalars(_LATEST_SCREENINGS, {"application_id": application_id,
+                                                 "organisation_id": organisation_id}).all()
+    of_application = [s for s in found if s.application_id == application_id]
+    of_organisation = [s for s in found if s.organisation_id == organisation_id]
+    return (max(of_application, key=_recency, default=None), max(of_organisation, key=_recency, default=None))
+
+
+def _recency(screening: Screening):
+    return screening.run_at, screening.id
 
 
 @dataclass(frozen=True)
@@ -108,10 +145,14 @@ class EligibilityStatus:
 
 def eligibility_status(session: Session, organisation: Organisation) -> EligibilityStatus:
     """What the status badge shows: a bar or notice first, otherwise the latest screening."""
+    return status_from(organisation, latest_screening(session, organisation.id))
+
+
+def status_from(organisation: Organisation, latest: Screening | None) -> EligibilityStatus:
+    """eligibility_status() for a caller that has already read the organisation's latest screening."""
     if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
-        return EligibilityStatus(organisation.status, latest_screening(session, organisation.id))
-    screening = latest_screening(session, organisation.id)
-    return EligibilityStatus(screening.outcome if screening else "not_screened", screening)
+        return EligibilityStatus(organisation.status, latest)
+    return EligibilityStatus(latest.outcome if latest else "not_screened", latest)
 
 
 def eligibility_kinds(session: Session, organisations) -> dict[int, str]:

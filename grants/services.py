@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +23,7 @@ from organisations.declarations import declaration_status
 from organisations.models import Organisation, Representative
 from portal import audit, outbox
 from portal.errors import Conflict, DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import Committee, Role, User
 
 GENDERS = ("women", "men", "other")
 AGE_BANDS = ("0-17", "18-25", "26-64", "65+")
@@ -385,6 +385,24 @@ def run_screening(session: Session, application: Application, *, by: User, now: 
         raise DomainError(_("No eligibility rule set is published yet.")) from None
 
 
+# Built once (the statement costs more to put together than to run); see earlier_grants().
+_EARLIER_GRANTS = (
+    select(Application.reference, Committee.name.label("committee_name"), Grant.amount, Grant.status)
+    .select_from(Grant)
+    .join(Application, Application.id == Grant.application_id)
+    .join(Committee, Committee.id == Grant.committee_id)
+    .where(Grant.organisation_id == bindparam("organisation_id"),
+           Grant.application_id != bindparam("exclude_application_id"))
+    .order_by(Grant.created_at.desc()))
+
+
+def earlier_grants(session: Session, organisation_id: int, exclude_application_id: int) -> list:
+    """The organisation's other grants, newest first, as rows (reference, committee_name, amount,
+    status): what the application page lists, without building the grants themselves."""
+    return session.execute(_EARLIER_GRANTS, {"organisation_id": organisation_id,
+                                             "exclude_application_id": exclude_application_id}).all()
+
+
 # ---------------------------------------------------------------- reviews
 
 REVIEWABLE_STATUSES = (ApplicationStatus.SUBMITTED.value, ApplicationStatus.IN_REVIEW.value)
@@ -529,26 +547,73 @@ def save_plan(session: Session, application: Application, *, responsible_officer
     return plan
 
 
+@dataclass(frozen=True)
+class PlanOutline:
+    """What the completeness rule (plan_problems) reads of a follow-up plan."""
+
+    responsible_officer_id: int | None
+    indicators: int
+    incomplete_indicators: int
+    first_final_due: date | None
+    evaluation_points: int
+
+    @classmethod
+    def of(cls, plan: FollowUpPlan) -> PlanOutline:
+        finals = [m.due_on for m in plan.milestones if m.kind == MilestoneKind.FINAL.value]
+        return cls(plan.responsible_officer_id, len(plan.indicators),
+                   sum(1 for i in plan.indicators if not (i.objective and i.name and i.unit) or i.target is None),
+                   min(finals, default=None), len(plan.evaluation_points))
+
+
+def _plan_outline_statement():
+    def counted(model, *conditions):
+        return (select(func.count()).select_from(model).where(model.plan_id == FollowUpPlan.id, *conditions)
+                .correlate(FollowUpPlan).scalar_subquery())
+
+    # The same test as PlanOutline.of: a text left empty, or no target.
+    incomplete = or_(*(func.coalesce(column, "") == "" for column in
+                       (Indicator.objective, Indicator.name, Indicator.unit)), Indicator.target.is_(None))
+    first_final = (select(func.min(Milestone.due_on)).where(Milestone.plan_id == FollowUpPlan.id,
+                                                            Milestone.kind == MilestoneKind.FINAL.value)
+                   .correlate(FollowUpPlan).scalar_subquery())
+    return (select(FollowUpPlan.responsible_officer_id, counted(Indicator), counted(Indicator, incomplete),
+                   first_final, counted(EvaluationPoint))
+            .where(FollowUpPlan.application_id == bindparam("application_id")))
+
+
+# Built once: putting its four subqueries together again costs more than running it.
+_PLAN_OUTLINE = _plan_outline_statement()
+
+
+def plan_outline(session: Session, application_id: int) -> PlanOutline | None:
+    """PlanOutline.of(the application's plan), read in one query without loading the plan's rows;
+    None when there is no plan."""
+    row = session.execute(_PLAN_OUTLINE, {"application_id": application_id}).first()
+    return PlanOutline(*row) if row is not None else None
+
+
 def plan_problems(plan: FollowUpPlan | None, period_end: date | None, max_days: int) -> list[str]:
     """Why the plan is not complete yet (empty list = complete)."""
-    if plan is None:
+    return outline_problems(PlanOutline.of(plan) if plan is not None else None, period_end, max_days)
+
+
+def outline_problems(outline: PlanOutline | None, period_end: date | None, max_days: int) -> list[str]:
+    """plan_problems() for a plan read as a PlanOutline."""
+    if outline is None:
         return [_("There is no follow-up plan.")]
     problems = []
-    if not plan.indicators:
+    if not outline.indicators:
         problems.append(_("Add at least one objective with an indicator."))
-    for indicator in plan.indicators:
-        if not (indicator.objective and indicator.name and indicator.unit) or indicator.target is None:
-            problems.append(_("Every indicator needs an objective, a name, a unit, a baseline and a target."))
-            break
-    finals = [m for m in plan.milestones if m.kind == MilestoneKind.FINAL.value]
-    if not finals:
+    if outline.incomplete_indicators:
+        problems.append(_("Every indicator needs an objective, a name, a unit, a baseline and a target."))
+    if outline.first_final_due is None:
         problems.append(_("Add a final report milestone."))
-    elif period_end is not None and min(m.due_on for m in finals) > period_end + timedelta(days=max_days):
+    elif period_end is not None and outline.first_final_due > period_end + timedelta(days=max_days):
         problems.append(_("The final report must be due no later than %(days)s days after the period ends.",
                           days=max_days))
-    if not plan.evaluation_points:
+    if not outline.evaluation_points:
         problems.append(_("Add at least one evaluation date."))
-    if plan.responsible_officer_id is None:
+    if outline.responsible_officer_id is None:
         problems.append(_("Name a responsible officer."))
     return problems
 

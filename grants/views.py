@@ -8,14 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
-from eligibility.models import Screening
+from eligibility.screening import is_valid_for_approval
+from eligibility.services import latest_screenings, status_from
 from grants import payments, permissions, services
 from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
                           ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
                           PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
 from grants.labels import ACTION_AREAS, MILESTONE_KINDS
-from grants.models import Application, ApplicationStatus, Grant, Programme, RepaymentClaim, Review, Tranche
+from grants.models import (Application, ApplicationStatus, Decision, FollowUpPlan, Grant, Programme, RepaymentClaim,
+                           Review, Tranche)
 from grants.money import format_kronor_input, parse_kronor
 from organisations.models import Organisation
 from organisations.permissions import represented_organisation_ids
@@ -399,40 +402,56 @@ def applications():
     return render_template("grants/applications.html", page=page, status=status)
 
 
-def _load_staff_application(application_id: int) -> Application:
-    application = _get(Application, application_id)
+def _load_staff_application(application_id: int, options=()) -> Application:
+    application = db.session.get(Application, application_id, options=options)
+    if application is None:
+        abort(404)
     _require(permissions.can_view_application_as_staff(current_user, application))
     if application.status == ApplicationStatus.DRAFT.value:
         abort(404)  # drafts belong to the applicant until submitted
     return application
 
 
-def _committee_officers(committee_id: int) -> list[User]:
-    return db.session.scalars(select(User).join(RoleGrant).where(
+def _committee_officers(committee_id: int) -> list:
+    """(id, name) of the committee's officers, for a choice list."""
+    return db.session.execute(select(User.id, User.name).join(RoleGrant).where(
         RoleGrant.role == Role.OFFICER.value, RoleGrant.committee_id == committee_id).order_by(User.name)).all()
+
+
+# What the application page shows, loaded with the application: people appear by name only (their
+# roles are not read), the decision without its letter. Of the plan it shows only what is missing
+# (services.plan_outline).
+_APPLICATION_PAGE = (
+    joinedload(Application.organisation).lazyload(Organisation.districts),
+    selectinload(Application.reviews).options(joinedload(Review.reviewer).lazyload(User.role_grants),
+                                              joinedload(Review.scores)),
+    joinedload(Application.decision).options(defer(Decision.letter_pdf),
+                                             joinedload(Decision.decided_by).lazyload(User.role_grants)),
+    joinedload(Application.budget_lines),  # a handful per application: one row each, not a query of their own
+    selectinload(Application.attachments),
+)
 
 
 @bp.get("/staff/applications/<int:application_id>")
 @login_required
 def application_detail(application_id: int):
-    application = _load_staff_application(application_id)
+    application = _load_staff_application(application_id, _APPLICATION_PAGE)
     committee_id = application.programme.committee_id
-    latest = db.session.scalar(select(Screening).where(Screening.application_id == application.id)
-                               .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1))
-    earlier = db.session.scalars(select(Grant).where(Grant.organisation_id == application.organisation_id,
-                                                     Grant.application_id != application.id)
-                                 .order_by(Grant.created_at.desc())).all()
+    screening, organisation_latest = latest_screenings(db.session, application.organisation_id, application.id)
     assign_form = AssignForm()
     assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in _committee_officers(committee_id)])
     panels = [fn(application) for fn in current_app.extensions.get("application_panels", [])]
     return render_template(
         "grants/application_detail.html", application=application, score=services.weighted_score(application),
-        screening=latest, valid_screening=services.latest_valid_screening(db.session, application.id, clock.now()),
-        earlier_grants=earlier, assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
+        screening=screening, screening_is_valid=is_valid_for_approval(screening, clock.now()),
+        organisation_eligibility=status_from(application.organisation, organisation_latest),
+        earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
+        assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
         can_handle=permissions.can_handle_application(current_user, application),
         can_decide=permissions.can_decide(current_user, application),
-        plan_problems=services.plan_problems(application.plan, application.period_end, _max_days()),
+        plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
+                                                application.period_end, _max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
 
 
@@ -660,10 +679,23 @@ def grants():
     return render_template("grants/grants.html", page=page, title=_("Grants"), staff_view=True)
 
 
+# What the grant page shows, loaded with the grant: the application's reference and plan (its
+# officer by name only); not the application's own organisation and programme, nor the districts.
+_GRANT_PAGE = (
+    joinedload(Grant.application).options(
+        lazyload(Application.organisation), lazyload(Application.programme),
+        joinedload(Application.plan).joinedload(FollowUpPlan.responsible_officer).lazyload(User.role_grants)),
+    joinedload(Grant.organisation).lazyload(Organisation.districts),
+    joinedload(Grant.tranches),  # a handful per grant: one row each, instead of a query of their own
+)
+
+
 @bp.get("/grants/<int:grant_id>")
 @login_required
 def grant_detail(grant_id: int):
-    grant = _get(Grant, grant_id)
+    grant = db.session.get(Grant, grant_id, options=_GRANT_PAGE)
+    if grant is None:
+        abort(404)
     _require(permissions.can_view_grant(current_user, grant))
     return render_template("grants/grant_detail.html", grant=grant, plan=grant.application.plan, form=EmptyForm(),
                            claim_form=ClaimForm(), can_manage=permissions.can_manage_grant(current_user, grant),

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from monitoring.models import Evaluation, Experience
 from portal import audit
 from portal.errors import DomainError, PermissionDenied
-from portal.models import User
+from portal.models import Committee, User
 
 CURATED_FIELDS = ("title", "summary", "what_worked", "what_did_not", "lessons")
 
@@ -70,15 +70,32 @@ def search_statement(*, q: str = "", action_area: str = "", target_group: str = 
     return stmt.order_by(Experience.created_at.desc(), Experience.id.desc())
 
 
-def related_statement(organisation_id: int, method: str, target_group: str, limit: int = 5) -> Select:
-    """Published experiences with the same (named) organisation, method or target group."""
-    conditions = [(Experience.organisation_id == organisation_id) & Experience.organisation_named.is_(True)]
-    if method.strip():
-        conditions.append(Experience.method.ilike(method.strip()))
-    if target_group.strip():
-        conditions.append(Experience.target_group.ilike(target_group.strip()))
+def _related_statement(by_method: bool, by_target_group: bool) -> Select:
+    named_organisation = Experience.organisation_id == bindparam("organisation_id")
+    conditions = [named_organisation & Experience.organisation_named.is_(True)]
+    if by_method:
+        conditions.append(Experience.method.ilike(bindparam("method")))
+    if by_target_group:
+        conditions.append(Experience.target_group.ilike(bindparam("target_group")))
     return (select(Experience).where(Experience.published.is_(True), or_(*conditions))
-            .order_by(Experience.created_at.desc(), Experience.id.desc()).limit(limit))
+            # What the panel shows of each: not the long texts.
+            .options(load_only(Experience.id, Experience.title, Experience.method, Experience.target_group,
+                               Experience.rating, Experience.committee_id, Experience.created_at),
+                     joinedload(Experience.committee).load_only(Committee.name))
+            .order_by(Experience.created_at.desc(), Experience.id.desc()).limit(bindparam("limit")))
+
+
+# Built once for each combination of tags: putting a statement together costs more than running it.
+_RELATED = {(m, t): _related_statement(m, t) for m in (True, False) for t in (True, False)}
+
+
+def related_experiences(session: Session, organisation_id: int, method: str, target_group: str,
+                        limit: int = 5) -> list[Experience]:
+    """Published experiences with the same (named) organisation, method or target group, newest first."""
+    method, target_group = method.strip(), target_group.strip()
+    return session.scalars(_RELATED[bool(method), bool(target_group)], {
+        "organisation_id": organisation_id, "method": method, "target_group": target_group,
+        "limit": limit}).all()
 
 
 def curate(session: Session, experience: Experience, *, by: User, now: datetime, **values: str) -> Experience:

@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from grants.models import BudgetLine, FollowUpPlan, Grant, GrantStatus, Milestone
+from grants.models import Application, BudgetLine, FollowUpPlan, Grant, GrantStatus, Milestone
 from monitoring.models import GranteeReport, IndicatorValue, ReportAttachment, ReportStatus, SpendingLine
 from monitoring.permissions import can_edit_report, can_review_report
 from monitoring.queries import base_url, plan_for_grant, representative_users
@@ -23,7 +23,7 @@ from organisations.documents import add_document
 from organisations.models import DocumentKind
 from portal import audit, outbox
 from portal.errors import DomainError, PermissionDenied
-from portal.models import User
+from portal.models import Committee, User
 
 GENDERS = ("women", "men", "other")
 AGE_BANDS = ("0-17", "18-25", "26-64", "65+")
@@ -300,18 +300,10 @@ class EarlierReport:
 EARLIER_REPORTS_SHOWN = 50
 
 
-def earlier_reports(session: Session, organisation_id: int, exclude_application_id: int | None,
-                    today: date) -> list[EarlierReport]:
-    """The organisation's reports for its earlier grants in every committee (issue 4, point 3):
-    each milestone that has a report handed in, or whose due date has passed without one
-    (overdue). Newest first, one query. Drafts are the organisation's own and count as not
-    handed in."""
-    from sqlalchemy import and_, or_
+_HANDED_IN = (ReportStatus.SUBMITTED.value, ReportStatus.RETURNED.value, ReportStatus.APPROVED.value)
 
-    from portal.models import Committee
-    from grants.models import Application
 
-    handed_in = (ReportStatus.SUBMITTED.value, ReportStatus.RETURNED.value, ReportStatus.APPROVED.value)
+def _earlier_reports_statement(excluding_an_application: bool):
     stmt = (
         select(Grant.id, Application.reference, Grant.committee_id, Committee.name, Milestone.kind, Milestone.due_on,
                GranteeReport.id, GranteeReport.status)
@@ -321,16 +313,35 @@ def earlier_reports(session: Session, organisation_id: int, exclude_application_
         .join(Application, Application.id == Grant.application_id)
         .join(Committee, Committee.id == Grant.committee_id)
         .outerjoin(GranteeReport, GranteeReport.milestone_id == Milestone.id)
-        .where(Grant.organisation_id == organisation_id,
-               or_(GranteeReport.status.in_(handed_in),
-                   and_(Milestone.due_on < today, Milestone.report_approved_at.is_(None))))
+        .where(Grant.organisation_id == bindparam("organisation_id"),
+               or_(GranteeReport.status.in_(_HANDED_IN),
+                   and_(Milestone.due_on < bindparam("today"), Milestone.report_approved_at.is_(None))))
         .order_by(Milestone.due_on.desc(), Milestone.id.desc())
         .limit(EARLIER_REPORTS_SHOWN))
+    if excluding_an_application:
+        stmt = stmt.where(Grant.application_id != bindparam("exclude_application_id"))
+    return stmt
+
+
+# Built once, with and without an application left out: putting the joins together again on every
+# application page costs more than running the query.
+_EARLIER_REPORTS = {excluding: _earlier_reports_statement(excluding) for excluding in (True, False)}
+
+
+def earlier_reports(session: Session, organisation_id: int, exclude_application_id: int | None,
+                    today: date) -> list[EarlierReport]:
+    """The organisation's reports for its earlier grants in every committee (issue 4, point 3):
+    each milestone that has a report handed in, or whose due date has passed without one
+    (overdue). Newest first, one query. Drafts are the organisation's own and count as not
+    handed in."""
+    params = {"organisation_id": organisation_id, "today": today}
     if exclude_application_id is not None:
-        stmt = stmt.where(Grant.application_id != exclude_application_id)
+        params["exclude_application_id"] = exclude_application_id
+    stmt = _EARLIER_REPORTS[exclude_application_id is not None]
     rows = []
-    for grant_id, reference, committee_id, committee_name, kind, due_on, report_id, status in session.execute(stmt):
-        shown = status if status in handed_in else "overdue"
+    for grant_id, reference, committee_id, committee_name, kind, due_on, report_id, status in session.execute(
+            stmt, params):
+        shown = status if status in _HANDED_IN else "overdue"
         rows.append(EarlierReport(grant_id, reference, committee_id, committee_name, kind, due_on, shown,
-                                  report_id if status in handed_in else None))
+                                  report_id if status in _HANDED_IN else None))
     return rows

@@ -407,8 +407,8 @@ def application_panel(application):
 
     if not (current_user.is_authenticated and can_search_experiences(current_user)):
         return Markup("")
-    rows = db.session.scalars(experience_services.related_statement(
-        application.organisation_id, application.method or "", application.target_group or "")).all()
+    rows = experience_services.related_experiences(db.session, application.organisation_id,
+                                                   application.method or "", application.target_group or "")
     return Markup(render_template("monitoring/_experience_panel.html", experiences=rows))
 
 
