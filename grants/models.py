@@ -314,7 +314,8 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(DateTime)
     screening_id: Mapped[int | None] = mapped_column(ForeignKey("screening.id"))  # the screening relied on
     letter_locale: Mapped[str] = mapped_column(String(5), default="sv")
-    letter_pdf: Mapped[bytes | None] = mapped_column(db.LargeBinary)
+    # Tens of kilobytes, read only by the letter download: not loaded with every decision.
+    letter_pdf: Mapped[bytes | None] = mapped_column(db.LargeBinary, deferred=True)
 
     application: Mapped[Application] = relationship(back_populates="decision")
     decided_by: Mapped[User] = relationship(lazy="joined")
