@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eligibility.models import Screening
-from grants import payments, permissions, services
+from grants import lists, payments, permissions, services
 from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
                           ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
                           PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
@@ -24,6 +24,7 @@ from portal.auth.permissions import staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms_util import apply_change, attach_error, choices
+from portal.pagination import paginate_rows
 from portal.models import Committee, Role, RoleGrant, User
 
 bp = Blueprint("grants", __name__)
@@ -387,15 +388,10 @@ def my_grants():
 def applications():
     ids = staff_committee_ids(current_user)
     _require(bool(ids) or current_user.is_coordinator)
-    stmt = (select(Application).join(Programme, Application.programme_id == Programme.id)
-            .where(Application.status != ApplicationStatus.DRAFT.value)
-            .order_by(Application.submitted_at.desc(), Application.id.desc()))
-    if not current_user.is_coordinator:
-        stmt = stmt.where(Programme.committee_id.in_(ids))
     status = request.args.get("status")
-    if status:
-        stmt = stmt.where(Application.status == status)
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    shown, counted = lists.staff_applications(None if current_user.is_coordinator else list(ids), status)
+    page = paginate_rows(db.session, shown, lists.application_list_entry, per_page=_page_size(),
+                         count_select=counted, per_row=lists.with_latest_screening)
     return render_template("grants/applications.html", page=page, status=status)
 
 

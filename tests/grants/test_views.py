@@ -338,3 +338,6 @@ def test_staff_list_pages_do_not_grow_queries_with_data(client, scenario, world,
     with count_queries() as many:
         client.get("/staff/applications")
     assert many.count == few.count
+    # The user and their roles, then the page with each row's organisation, committee and eligibility
+    # badge in one query, and its count: no query per relationship or for the badges.
+    assert few.count == 4
