@@ -52,12 +52,21 @@ def register_search(*, q: str, district: str, status: str, declaration: str, now
     return stmt
 
 
+def district_names_column(organisation_id) -> ColumnElement[str | None]:
+    """The organisation's districts in one string, for a list's own query; read it with `split_district_names`."""
+    return (select(func.aggregate_strings(OrganisationDistrict.district, DISTRICT_SEPARATOR))
+            .where(OrganisationDistrict.organisation_id == organisation_id).scalar_subquery())
+
+
+def split_district_names(joined: str | None) -> list[str]:
+    """Sorted, as Organisation.district_names."""
+    return sorted(joined.split(DISTRICT_SEPARATOR)) if joined else []
+
+
 def with_districts_and_declaration(now: datetime):
     """For the page's rows only: their districts and whether their declaration is valid."""
     def per_row(page: Subquery) -> Select:
-        districts = (select(func.aggregate_strings(OrganisationDistrict.district, DISTRICT_SEPARATOR))
-                     .where(OrganisationDistrict.organisation_id == page.c.id).scalar_subquery())
-        return select(page, districts.label("districts"),
+        return select(page, district_names_column(page.c.id).label("districts"),
                       valid_declaration_clause(page.c.id, now).label("declaration_valid")).order_by(
             page.c.name, page.c.id)
     return per_row
@@ -65,5 +74,5 @@ def with_districts_and_declaration(now: datetime):
 
 def register_entry(row) -> RegisterEntry:
     return RegisterEntry(id=row.id, name=row.name, org_number=row.org_number, status=row.status,
-                         district_names=sorted(row.districts.split(DISTRICT_SEPARATOR)) if row.districts else [],
+                         district_names=split_district_names(row.districts),
                          declaration_valid=bool(row.declaration_valid))

@@ -31,7 +31,10 @@ class RowPagination(Pagination):
             stmt = stmt.add_columns(func.count().over().label(TOTAL_COLUMN))
         stmt = stmt.limit(self.per_page).offset(self._query_offset)
         if args["per_row"] is not None:
-            stmt = args["per_row"](stmt.subquery())
+            page = stmt.subquery()
+            stmt = args["per_row"](page)
+            if args["total_in_rows"] and TOTAL_COLUMN not in stmt.selected_columns:
+                stmt = stmt.add_columns(page.c[TOTAL_COLUMN])
         rows = args["session"].execute(stmt).all()
         self._total_from_rows = getattr(rows[0], TOTAL_COLUMN) if rows and args["total_in_rows"] else None
         return [args["make_item"](row) for row in rows]
@@ -47,10 +50,11 @@ class RowPagination(Pagination):
 
 
 def paginate_rows(session: Session, stmt: Select, make_item: Callable[[Any], Any], *, per_page: int,
+                  page: int | None = None,
                   total_in_rows: bool = False, count_select: Select | None = None,
                   per_row: Callable[[Subquery], Select] | None = None) -> RowPagination:
-    """One page of `stmt` (ordered), the page number read from the request as `db.paginate` does.
+    """One page of `stmt` (ordered); without `page`, its number is read from the request as `db.paginate` does.
     `count_select`: the same rows without the shown columns' joins, for a cheaper count."""
-    return RowPagination(per_page=per_page, max_per_page=None, error_out=False, select=stmt, session=session,
+    return RowPagination(page=page, per_page=per_page, max_per_page=None, error_out=False, select=stmt, session=session,
                          make_item=make_item, total_in_rows=total_in_rows, count_select=count_select,
                          per_row=per_row)
