@@ -1,5 +1,5 @@
-"""The staff's application list: the columns it shows and its badges, read in the page's own query
-instead of building whole applications with their organisation, programme and committee."""
+"""Lists of programmes and applications: the columns each shows, with its badges, read in the page's own
+query instead of building whole objects with every relationship the models load eagerly."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,3 +62,11 @@ def application_list_entry(row) -> ApplicationListEntry:
         organisation_name=row.organisation_name,
         eligibility=eligibility_kind(row.organisation_status, row.latest_screening_outcome),
         committee_name=row.committee_name, requested_amount=row.requested_amount, status=row.status)
+
+
+def open_programme_rows(open_programmes: Select) -> Select:
+    """The public list's columns of these programmes (a select of Programme), with the committee's name."""
+    return (open_programmes.with_only_columns(
+        Programme.id, Programme.title, Committee.name.label("committee_name"), Programme.action_area,
+        Programme.districts, Programme.max_per_grant, Programme.closes_on)
+        .join_from(Programme, Committee, Programme.committee_id == Committee.id))

@@ -79,7 +79,9 @@ def open_programmes():
     stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None)
     if district:
         stmt = stmt.where(_districts_match(district))
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    # Open programmes are few: the page carries its total rather than counting in a query of its own.
+    page = paginate_rows(db.session, lists.open_programme_rows(stmt), lambda row: row, per_page=_page_size(),
+                         total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
                            committee_id=committee_id, area=area, district=district)
