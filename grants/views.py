@@ -9,12 +9,13 @@ from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
 from eligibility.models import Screening
 from grants import lists, payments, permissions, services
 from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
                           ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
                           PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
-from grants.labels import ACTION_AREAS, MILESTONE_KINDS
+from grants.labels import ACTION_AREAS, APPLICATION_STATUSES, MILESTONE_KINDS
 from grants.models import Application, ApplicationStatus, Grant, Programme, RepaymentClaim, Review, Tranche
 from grants.money import format_kronor_input, parse_kronor
 from organisations.models import Organisation
@@ -23,6 +24,7 @@ from portal import clock
 from portal.auth.permissions import staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.formatting import translated
 from portal.forms_util import apply_change, attach_error, choices
 from portal.pagination import paginate_rows
 from portal.models import Committee, Role, RoleGrant, User
@@ -84,7 +86,8 @@ def open_programmes():
                          total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
-                           committee_id=committee_id, area=area, district=district)
+                           committee_id=committee_id, area=area, district=district,
+                           area_labels=translated(ACTION_AREAS))  # once, not once per row
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -394,7 +397,10 @@ def applications():
     shown, counted = lists.staff_applications(None if current_user.is_coordinator else list(ids), status)
     page = paginate_rows(db.session, shown, lists.application_list_entry, per_page=_page_size(),
                          count_select=counted, per_row=lists.with_latest_screening)
-    return render_template("grants/applications.html", page=page, status=status)
+    # Every row shows two labels: translated once here, not once per row (these override the context's).
+    return render_template("grants/applications.html", page=page, status=status,
+                           application_status_labels=translated(APPLICATION_STATUSES),
+                           eligibility_status_labels=translated(ELIGIBILITY_STATUS_LABELS))
 
 
 def _load_staff_application(application_id: int) -> Application:

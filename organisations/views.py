@@ -25,6 +25,7 @@ from portal.demo import DISTRICT_COMMITTEES
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import send_private_file
+from portal.formatting import translated
 from portal.forms_util import apply_change, attach_error, choices
 from portal.pagination import paginate_rows
 from portal.models import AuditEvent, Role
@@ -410,7 +411,8 @@ def register_list():
     page = paginate_rows(db.session, stmt, register_entry, per_page=_cfg("PAGE_SIZE"), total_in_rows=True,
                          per_row=with_districts_and_declaration(now))
     return render_template("organisations/register_list.html", page=page, q=q, district=district, status=status,
-                           declaration=declaration_filter, districts=allowed_districts())
+                           declaration=declaration_filter, districts=allowed_districts(),
+                           status_labels=translated(STATUS_LABELS))  # once, not once per row
 
 
 # --- Admin: declaration texts ---------------------------------------------------------------
