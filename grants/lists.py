@@ -46,7 +46,9 @@ def staff_applications(committee_ids: list[int] | None, status: str | None) -> t
              .join(Organisation, Application.organisation_id == Organisation.id)
              .join(Committee, Programme.committee_id == Committee.id)
              .order_by(Application.submitted_at.desc(), Application.id.desc()))
-    counted = select(Application.id).join(Programme, Application.programme_id == Programme.id)
+    counted = select(Application.id)
+    if committee_ids is not None:  # the coordinator's count needs no programme
+        counted = counted.join(Programme, Application.programme_id == Programme.id)
     return _staff_filter(shown, committee_ids, status), _staff_filter(counted, committee_ids, status)
 
 

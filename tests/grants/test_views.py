@@ -344,3 +344,33 @@ def test_staff_list_pages_do_not_grow_queries_with_data(client, scenario, world,
     # The user and their roles, then the page with each row's organisation, committee and eligibility
     # badge in one query, and its count: no query per relationship or for the badges.
     assert few.count == 4
+
+
+def test_the_staff_list_shows_each_committee_its_own_submitted_applications_and_the_coordinator_all(
+        client, scenario, world, factory, session, now):
+    from grants import services
+
+    services.submit_application(session, scenario.application, by=scenario.applicant, now=now)
+    other_committee = factory.committee("Farsta stadsdelsnämnd")
+    other_applicant = factory.user(role=Role.APPLICANT)
+    other = world.filled_application(world.programme(other_committee),
+                                     world.organisation("Farsta Idrottsförening", representative=other_applicant),
+                                     other_applicant)
+    services.submit_application(session, other, by=other_applicant, now=now)
+    draft = world.filled_application(scenario.programme, scenario.organisation, scenario.applicant)
+    draft.title = "Ett utkast som ingen handläggare ser"
+    session.commit()
+
+    _login(client, scenario.officer)
+    client.get("/language/en")
+    html = client.get("/staff/applications").get_data(as_text=True)
+    assert scenario.application.reference in html and other.reference not in html and draft.title not in html
+    assert "Förening Gemenskap i Rinkeby" in html and "Rinkeby-Kista stadsdelsnämnd" in html
+    assert 'data-eligibility="' in html
+    assert scenario.application.reference not in client.get("/staff/applications?status=decided").get_data(
+        as_text=True)
+    _login(client, factory.user(role=Role.COORDINATOR))
+    client.get("/language/en")
+    html = client.get("/staff/applications").get_data(as_text=True)
+    assert scenario.application.reference in html and other.reference in html and draft.title not in html
+    assert "Farsta Idrottsförening" in html and "Farsta stadsdelsnämnd" in html
