@@ -155,16 +155,28 @@ def status_from(organisation: Organisation, latest: Screening | None) -> Eligibi
     return EligibilityStatus(latest.outcome if latest else "not_screened", latest)
 
 
+def latest_screening_outcome(organisation_id):
+    """A column for a list's own query: the outcome of the organisation's latest screening (None if never
+    screened), so a list needs no query of its own for the badge; give it to `eligibility_kind`."""
+    return (select(Screening.outcome).where(Screening.organisation_id == organisation_id)
+            .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1).scalar_subquery())
+
+
+def eligibility_kind(organisation_status: str, latest_outcome: str | None) -> str:
+    """The badge's kind: a bar or notice from the organisation row, otherwise its latest screening's outcome."""
+    if organisation_status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
+        return organisation_status
+    return latest_outcome or "not_screened"
+
+
 def eligibility_kinds(session: Session, organisations) -> dict[int, str]:
     """The badge's kind for many organisations at once, for lists: a bar or notice from the
     organisation row, otherwise the outcome of its latest screening, read in one query."""
     kinds: dict[int, str] = {}
     to_read = set()
     for organisation in organisations:
-        if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
-            kinds[organisation.id] = organisation.status
-        else:
-            kinds[organisation.id] = "not_screened"
+        kinds[organisation.id] = eligibility_kind(organisation.status, None)
+        if kinds[organisation.id] == "not_screened":
             to_read.add(organisation.id)
     if to_read:
         ranked = select(

@@ -125,6 +125,8 @@ class Application(db.Model):
     __table_args__ = (
         Index("ix_application_programme_status", "programme_id", "status"),
         Index("ix_application_org_status", "organisation_id", "status"),
+        # The staff's list, newest first: read in index order and stopped at a page, not sorted whole.
+        Index("ix_application_submitted", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

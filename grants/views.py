@@ -10,13 +10,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
+from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
 from eligibility.screening import is_valid_for_approval
 from eligibility.services import latest_screenings, status_from
-from grants import payments, permissions, services
+from grants import lists, payments, permissions, services
 from grants.forms import (AssignForm, BudgetForm, BasicsForm, ClaimConfirmForm, ClaimForm, ClaimWaiveForm,
                           ConflictForm, ContentForm, DecisionForm, EmptyForm, ParticipantsForm, PartnersForm,
                           PlanForm, ProgrammeForm, ReturnForm, ReviewForm, StartApplicationForm)
-from grants.labels import ACTION_AREAS, MILESTONE_KINDS
+from grants.labels import ACTION_AREAS, APPLICATION_STATUSES, MILESTONE_KINDS
 from grants.models import (Application, ApplicationStatus, Decision, FollowUpPlan, Grant, Programme, RepaymentClaim,
                            Review, Tranche)
 from grants.money import format_kronor_input, parse_kronor
@@ -26,7 +27,9 @@ from portal import clock
 from portal.auth.permissions import staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.formatting import translated
 from portal.forms_util import apply_change, attach_error, choices
+from portal.pagination import paginate_rows
 from portal.models import Committee, Role, RoleGrant, User
 
 bp = Blueprint("grants", __name__)
@@ -81,10 +84,13 @@ def open_programmes():
     stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None)
     if district:
         stmt = stmt.where(_districts_match(district))
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    # Open programmes are few: the page carries its total rather than counting in a query of its own.
+    page = paginate_rows(db.session, lists.open_programme_rows(stmt), lambda row: row, per_page=_page_size(),
+                         total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
-                           committee_id=committee_id, area=area, district=district)
+                           committee_id=committee_id, area=area, district=district,
+                           area_labels=translated(ACTION_AREAS))  # once, not once per row
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -390,16 +396,14 @@ def my_grants():
 def applications():
     ids = staff_committee_ids(current_user)
     _require(bool(ids) or current_user.is_coordinator)
-    stmt = (select(Application).join(Programme, Application.programme_id == Programme.id)
-            .where(Application.status != ApplicationStatus.DRAFT.value)
-            .order_by(Application.submitted_at.desc(), Application.id.desc()))
-    if not current_user.is_coordinator:
-        stmt = stmt.where(Programme.committee_id.in_(ids))
     status = request.args.get("status")
-    if status:
-        stmt = stmt.where(Application.status == status)
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    return render_template("grants/applications.html", page=page, status=status)
+    shown, counted = lists.staff_applications(None if current_user.is_coordinator else list(ids), status)
+    page = paginate_rows(db.session, shown, lists.application_list_entry, per_page=_page_size(),
+                         count_select=counted, per_row=lists.with_latest_screening)
+    # Every row shows two labels: translated once here, not once per row (these override the context's).
+    return render_template("grants/applications.html", page=page, status=status,
+                           application_status_labels=translated(APPLICATION_STATUSES),
+                           eligibility_status_labels=translated(ELIGIBILITY_STATUS_LABELS))
 
 
 def _load_staff_application(application_id: int, options=()) -> Application:

@@ -5,7 +5,9 @@ data there) and tags; the organisation is named only if it agreed
 (Organisation.consents_to_name_in_experiences). Coordinators curate the wording and publication."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, or_, select
@@ -68,6 +70,36 @@ def search_statement(*, q: str = "", action_area: str = "", target_group: str = 
     if committee_id:
         stmt = stmt.where(Experience.committee_id == committee_id)
     return stmt.order_by(Experience.created_at.desc(), Experience.id.desc())
+
+
+@dataclass(frozen=True)
+class ExperienceListEntry:
+    """What the experience bank's result list shows of one experience."""
+
+    id: int
+    title: str
+    published: bool
+    action_area: str
+    committee_name: str
+    method: str
+    target_group: str
+    district: str
+    summary: str
+
+
+def search_list(search: Select, committee_names: dict[int, str]) -> tuple[Select, Callable[[Any], ExperienceListEntry]]:
+    """The search's rows with only the columns the result list shows, and how to make an entry of one; the
+    committee's name comes from `committee_names` (the page has them for its filter), not from a join."""
+    columns = search.with_only_columns(
+        Experience.id, Experience.title, Experience.published, Experience.action_area, Experience.committee_id,
+        Experience.method, Experience.target_group, Experience.district, Experience.summary)
+
+    def entry(row) -> ExperienceListEntry:
+        return ExperienceListEntry(
+            id=row.id, title=row.title, published=row.published, action_area=row.action_area,
+            committee_name=committee_names[row.committee_id], method=row.method, target_group=row.target_group,
+            district=row.district, summary=row.summary)
+    return columns, entry
 
 
 def _related_statement(by_method: bool, by_target_group: bool) -> Select:

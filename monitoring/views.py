@@ -27,8 +27,10 @@ from portal import clock
 from portal.auth.permissions import is_committee_staff, role_required, staff_committee_ids
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.formatting import translated
 from portal.forms_util import apply_change, attach_error, choices
 from portal.models import Committee, Role
+from portal.pagination import paginate_rows
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -325,9 +327,12 @@ def experiences():
         method=form.method.data or "", district=form.district.data or "",
         committee_id=form.committee_id.data or None if not form.committee_id.errors else None,
         include_unpublished=show_unpublished)
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    shown, entry = experience_services.search_list(stmt, {c.id: c.name for c in committees})
+    # A text search reads every matching row anyway, so the page carries its total: one query, not two.
+    page = paginate_rows(db.session, shown, entry, per_page=_page_size(), total_in_rows=True)
     return render_template("monitoring/experiences.html", form=form, page=page, show_unpublished=show_unpublished,
-                           can_curate=can_curate_experiences(current_user))
+                           can_curate=can_curate_experiences(current_user),
+                           area_labels=translated(ACTION_AREA_LABELS))  # once, not once per row
 
 
 def _load_experience(experience_id: int) -> Experience:

@@ -6,7 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import select
 
 from organisations import services
 from organisations.declarations import current_text, declaration_status
@@ -15,9 +15,9 @@ from organisations.forms import (ACCOUNT_TYPE_LABELS, BOARD_ROWS_EXTRA, DECLARAT
                                  DOCUMENT_KIND_LABELS, HISTORY_LABELS, LEGAL_FORM_LABELS, STATUS_LABELS, DeclarationTextForm,
                                  DocumentForm, EmptyForm, InviteForm, ProfileForm, RegisterOrganisationForm,
                                  SignDeclarationForm, SignupForm)
-from organisations.models import (DeclarationSignature, DeclarationText, Document, JoinRequest, Organisation,
-                                  OrganisationDistrict, Representative)
+from organisations.models import DeclarationText, Document, JoinRequest, Organisation, Representative
 from organisations.permissions import can_act_for_organisation, can_view_organisation
+from organisations.register import register_entry, register_search, with_districts_and_declaration
 from organisations.validation import format_org_number, format_payment_account
 from portal import clock
 from portal.auth.permissions import role_required
@@ -25,7 +25,9 @@ from portal.demo import DISTRICT_COMMITTEES
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import send_private_file
+from portal.formatting import translated
 from portal.forms_util import apply_change, attach_error, choices
+from portal.pagination import paginate_rows
 from portal.models import AuditEvent, Role
 from portal.views import safe_next
 
@@ -395,14 +397,6 @@ def download(organisation_id: int, document_id: int):
 
 # --- The register for committee staff -------------------------------------------------------
 
-def _valid_declaration_clause(now):
-    text = current_text(db.session)
-    if text is None:
-        return None
-    return exists().where(DeclarationSignature.organisation_id == Organisation.id,
-                          DeclarationSignature.text_id == text.id, DeclarationSignature.expires_at > now)
-
-
 @bp.get("/organisations")
 @role_required(Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR)
 def register_list():
@@ -411,30 +405,14 @@ def register_list():
     district = request.args.get("district") or ""
     status = request.args.get("status") or ""
     declaration_filter = request.args.get("declaration") or ""
-    stmt = select(Organisation).order_by(Organisation.name, Organisation.id)
-    if q:
-        digits = q.replace("-", "").replace(" ", "")
-        conditions = [func.lower(Organisation.name).like(f"%{q.lower()}%")]
-        if digits.isdigit():
-            conditions.append(Organisation.org_number.like(f"{digits}%"))
-        stmt = stmt.where(or_(*conditions))
-    if district:
-        stmt = stmt.where(exists().where(OrganisationDistrict.organisation_id == Organisation.id,
-                                         OrganisationDistrict.district == district))
-    if status in STATUS_LABELS:
-        stmt = stmt.where(Organisation.status == status)
-    valid_clause = _valid_declaration_clause(now)
-    if declaration_filter == "valid":
-        stmt = stmt.where(valid_clause if valid_clause is not None else and_(False))
-    elif declaration_filter == "invalid" and valid_clause is not None:
-        stmt = stmt.where(~valid_clause)
-    page = db.paginate(stmt, per_page=_cfg("PAGE_SIZE"), error_out=False)
-    ids = [o.id for o in page.items]
-    valid_ids = set()
-    if ids and valid_clause is not None:
-        valid_ids = set(db.session.scalars(select(Organisation.id).where(Organisation.id.in_(ids), valid_clause)))
+    stmt = register_search(q=q, district=district, status=status if status in STATUS_LABELS else "",
+                           declaration=declaration_filter, now=now)
+    # The search reads every matching row anyway, so the page carries its total: one query, not two.
+    page = paginate_rows(db.session, stmt, register_entry, per_page=_cfg("PAGE_SIZE"), total_in_rows=True,
+                         per_row=with_districts_and_declaration(now))
     return render_template("organisations/register_list.html", page=page, q=q, district=district, status=status,
-                           declaration=declaration_filter, valid_ids=valid_ids, districts=allowed_districts())
+                           declaration=declaration_filter, districts=allowed_districts(),
+                           status_labels=translated(STATUS_LABELS))  # once, not once per row
 
 
 # --- Admin: declaration texts ---------------------------------------------------------------

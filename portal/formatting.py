@@ -1,4 +1,4 @@
-"""Display formats: money in Swedish style (1 234,50 kr), dates in the user's locale."""
+"""Display formats: money in Swedish style (1 234,50 kr), dates in the user's locale, labels of a list."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -51,3 +51,9 @@ def format_d(value: date | None) -> str:
         # ISO dates in Swedish; a datetime goes through Babel for the time zone.
         return value.isoformat() if not isinstance(value, datetime) else format_date(value, "yyyy-MM-dd")
     return format_date(value, "medium")
+
+
+def translated(labels: dict) -> dict[str, str]:
+    """A label table (lazy strings) translated once, for a list that shows a label on every row: a lazy
+    string looks the locale and catalogue up again each time it is rendered."""
+    return {key: str(label) for key, label in labels.items()}

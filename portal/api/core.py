@@ -274,7 +274,10 @@ def before_api_request():
         db.session.rollback()
         return error.response()
     if token is not None:
-        db.session.commit()  # last_used_at
+        if db.session.is_modified(token):
+            # last_used_at, written at most once a minute: a commit expires the token and its user,
+            # which the request would then load again, so there is none when nothing changed.
+            db.session.commit()
         g.api_token = token
         g._login_user = token.user  # Flask-Login's current_user for this request
     return None

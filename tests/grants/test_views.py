@@ -47,8 +47,11 @@ def test_public_list_queries_do_not_grow_with_programmes(client, world, factory,
     for _ in range(6):
         world.programme(factory.committee())
     with count_queries() as many:
-        client.get("/programmes")
-    assert many.count == few.count
+        html = client.get("/programmes").get_data(as_text=True)
+    assert many.count == few.count and html.count('href="/programmes/') == 7
+    # The page with its committees' names and its total, then the committees for the filter: no
+    # query for criteria the list does not show, nor a count of its own.
+    assert few.count == 2
 
 
 def test_officer_creates_and_publishes_a_programme_with_criteria_in_kronor(client, factory, session):
@@ -338,3 +341,36 @@ def test_staff_list_pages_do_not_grow_queries_with_data(client, scenario, world,
     with count_queries() as many:
         client.get("/staff/applications")
     assert many.count == few.count
+    # The user and their roles, then the page with each row's organisation, committee and eligibility
+    # badge in one query, and its count: no query per relationship or for the badges.
+    assert few.count == 4
+
+
+def test_the_staff_list_shows_each_committee_its_own_submitted_applications_and_the_coordinator_all(
+        client, scenario, world, factory, session, now):
+    from grants import services
+
+    services.submit_application(session, scenario.application, by=scenario.applicant, now=now)
+    other_committee = factory.committee("Farsta stadsdelsnämnd")
+    other_applicant = factory.user(role=Role.APPLICANT)
+    other = world.filled_application(world.programme(other_committee),
+                                     world.organisation("Farsta Idrottsförening", representative=other_applicant),
+                                     other_applicant)
+    services.submit_application(session, other, by=other_applicant, now=now)
+    draft = world.filled_application(scenario.programme, scenario.organisation, scenario.applicant)
+    draft.title = "Ett utkast som ingen handläggare ser"
+    session.commit()
+
+    _login(client, scenario.officer)
+    client.get("/language/en")
+    html = client.get("/staff/applications").get_data(as_text=True)
+    assert scenario.application.reference in html and other.reference not in html and draft.title not in html
+    assert "Förening Gemenskap i Rinkeby" in html and "Rinkeby-Kista stadsdelsnämnd" in html
+    assert 'data-eligibility="' in html
+    assert scenario.application.reference not in client.get("/staff/applications?status=decided").get_data(
+        as_text=True)
+    _login(client, factory.user(role=Role.COORDINATOR))
+    client.get("/language/en")
+    html = client.get("/staff/applications").get_data(as_text=True)
+    assert scenario.application.reference in html and other.reference in html and draft.title not in html
+    assert "Farsta Idrottsförening" in html and "Farsta stadsdelsnämnd" in html

@@ -54,6 +54,8 @@ def test_the_register_issues_the_same_number_of_queries_whatever_the_number_of_o
     with count_queries() as many:
         assert client.get("/organisations").status_code == 200
     assert many.count == few.count
+    # The user and their roles, then one query: the page with its total, districts and declarations.
+    assert few.count == 3
 
 
 def test_staff_see_the_organisations_history(client, session, login_as, make_org):
@@ -62,3 +64,24 @@ def test_staff_see_the_organisations_history(client, session, login_as, make_org
     client.get("/language/en")
     html = client.get(f"/organisations/{org.id}").data.decode()
     assert "Organisation registered" in html and "History" in html
+
+
+def test_the_register_shows_the_total_districts_and_declaration_on_every_page(
+        app, client, session, login_as, make_org, declaration_text, now):
+    app.config["PAGE_SIZE"] = 2
+    for i in range(5):
+        org = make_org(name=f"Förening {i}", districts=["Farsta", "Bromma"])
+        if i % 2 == 0:
+            _sign(session, org, declaration_text, now)
+    login_as(Role.OFFICER)
+    client.get("/language/en")
+    first = client.get("/organisations", query_string={"q": "FÖRENING"}).data.decode()
+    assert "5 organisations" in first and "Page 1 of 3" in first
+    assert "Bromma, Farsta" in first
+    assert first.count("<td>Valid</td>") == 1 and first.count("<td>Not valid</td>") == 1  # 0 signed, 1 not
+    last = client.get("/organisations", query_string={"q": "förening", "page": 3}).data.decode()
+    assert "Förening 4" in last and "5 organisations" in last
+    past_the_end = client.get("/organisations", query_string={"q": "förening", "page": 9}).data.decode()
+    assert "5 organisations" in past_the_end and "No organisations match." in past_the_end
+    nothing = client.get("/organisations", query_string={"q": "ingen sådan"}).data.decode()
+    assert "0 organisations" in nothing
