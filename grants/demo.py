@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from eligibility.models import RuleSet
 from grants import services
-from grants.models import Application, ApplicationStatus, Programme
+from grants.models import ApplicationStatus, Programme
 from organisations.declarations import current_text, declaration_status
 from organisations.models import DeclarationSignature, DeclarationText, Organisation, Representative
 from portal import audit

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
