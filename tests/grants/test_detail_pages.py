@@ -12,9 +12,9 @@ from grants.models import EvaluationPoint, FollowUpPlan, Grant, Indicator, Miles
 from portal.models import Role
 from tests.conftest import login
 
-# The most each page may issue for an officer, the two queries behind the session included.
-APPLICATION_PAGE_QUERIES = 13
-GRANT_PAGE_QUERIES = 8
+# The most each page may issue for an officer, the query behind the session (user and roles) included.
+APPLICATION_PAGE_QUERIES = 12
+GRANT_PAGE_QUERIES = 7
 
 
 def _login(client, user):
