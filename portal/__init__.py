@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import PROJECT_ROOT, check_production_safety, load_config
-from portal import i18n
+from portal import i18n, prepared
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.nav import NavItem, register_nav, visible_nav
 
@@ -69,6 +69,7 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    prepared.install(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -90,15 +91,11 @@ def register_extensions(app: Flask) -> None:
 def load_session_user(user_id: str):
     """The user a session or remember cookie names ("id.session_version"), with their roles in
     the same query: every page asks for the roles. None if unknown or the version is stale."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
     from portal import models
 
     user_pk, _, version = user_id.partition(".")
     try:
-        user = db.session.scalars(select(models.User).where(models.User.id == int(user_pk))
-                                  .options(joinedload(models.User.role_grants))).unique().first()
+        user = db.session.scalars(models.USER_WITH_ROLES, {"id": int(user_pk)}).unique().first()
     except ValueError:
         return None
     if user is None or str(user.session_version) != version:
