@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
@@ -406,8 +406,11 @@ def applications():
                            eligibility_status_labels=translated(ELIGIBILITY_STATUS_LABELS))
 
 
-def _load_staff_application(application_id: int, options=()) -> Application:
-    application = db.session.get(Application, application_id, options=options)
+def _load_staff_application(application_id: int, statement: Select | None = None) -> Application:
+    """The application for a staff page (404 for a draft), read by `statement` (its id bound as
+    "id") where the page loads more with it."""
+    application = (db.session.get(Application, application_id) if statement is None else
+                   db.session.scalars(statement, {"id": application_id}).unique().first())
     if application is None:
         abort(404)
     _require(permissions.can_view_application_as_staff(current_user, application))
@@ -425,7 +428,8 @@ def _committee_officers(committee_id: int) -> list:
 # What the application page shows, loaded with the application: people appear by name only (their
 # roles are not read), the decision without its letter. Of the plan it shows only what is missing
 # (services.plan_outline).
-_APPLICATION_PAGE = (
+# Built once, like the page's other statements: putting it together costs more than running it.
+_APPLICATION_PAGE = select(Application).where(Application.id == bindparam("id")).options(
     joinedload(Application.organisation).lazyload(Organisation.districts),
     selectinload(Application.reviews).options(joinedload(Review.reviewer).lazyload(User.role_grants),
                                               joinedload(Review.scores)),
@@ -685,7 +689,7 @@ def grants():
 
 # What the grant page shows, loaded with the grant: the application's reference and plan (its
 # officer by name only); not the application's own organisation and programme, nor the districts.
-_GRANT_PAGE = (
+_GRANT_PAGE = select(Grant).where(Grant.id == bindparam("id")).options(
     joinedload(Grant.application).options(
         lazyload(Application.organisation), lazyload(Application.programme),
         joinedload(Application.plan).joinedload(FollowUpPlan.responsible_officer).lazyload(User.role_grants)),
@@ -697,7 +701,7 @@ _GRANT_PAGE = (
 @bp.get("/grants/<int:grant_id>")
 @login_required
 def grant_detail(grant_id: int):
-    grant = db.session.get(Grant, grant_id, options=_GRANT_PAGE)
+    grant = db.session.scalars(_GRANT_PAGE, {"id": grant_id}).unique().first()
     if grant is None:
         abort(404)
     _require(permissions.can_view_grant(current_user, grant))

@@ -5,8 +5,9 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, bindparam,
+                        select)
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from portal.extensions import db
 
@@ -107,6 +108,11 @@ class RoleGrant(db.Model):
 
     user: Mapped[User] = relationship(back_populates="role_grants")
     committee: Mapped[Committee | None] = relationship(lazy="joined")
+
+
+# A user with their roles, by id (bound as "id"): run on every request (the session's user, an API
+# token's), so built once; putting a statement together costs more than running this one.
+USER_WITH_ROLES = select(User).where(User.id == bindparam("id")).options(joinedload(User.role_grants))
 
 
 class LoginAttempt(db.Model):

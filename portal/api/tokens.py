@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
@@ -69,13 +69,17 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+# The token, its user and the user's roles in one query (every endpoint checks the roles); built
+# once, as every API request runs it.
+_TOKEN_WITH_USER = (select(ApiToken).where(ApiToken.token_hash == bindparam("hash"))
+                    .options(joinedload(ApiToken.user).joinedload(User.role_grants)))
+
+
 def authenticate(session: Session, raw: str, now: datetime) -> ApiToken | None:
     """The usable token for this secret (not revoked, not expired, active user), or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    # The token, its user and the user's roles in one query: every endpoint checks the roles.
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
-                            .options(joinedload(ApiToken.user).joinedload(User.role_grants))).unique().first()
+    token = session.scalars(_TOKEN_WITH_USER, {"hash": hash_token(raw)}).unique().first()
     if token is None or not token.is_usable(now) or not token.user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
