@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -35,12 +34,7 @@ def format_dt(value: datetime | None) -> str:
 
 def _local_time(value: datetime) -> datetime:
     utc = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-    return utc.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-
-
-@lru_cache(maxsize=4)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return utc.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))  # ZoneInfo caches each zone
 
 
 def format_d(value: date | None) -> str:
