@@ -435,8 +435,9 @@ _APPLICATION_PAGE = select(Application).where(Application.id == bindparam("id"))
                                               joinedload(Review.scores)),
     joinedload(Application.decision).options(defer(Decision.letter_pdf),
                                              joinedload(Decision.decided_by).lazyload(User.role_grants)),
-    joinedload(Application.budget_lines),  # a handful per application: one row each, not a query of their own
-    selectinload(Application.attachments),
+    # A handful of budget lines and attachments per application: rows of the page's query, not queries of their own.
+    joinedload(Application.budget_lines),
+    joinedload(Application.attachments),
 )
 
 
@@ -446,8 +447,13 @@ def application_detail(application_id: int):
     application = _load_staff_application(application_id, _APPLICATION_PAGE)
     committee_id = application.programme.committee_id
     screening, organisation_latest = latest_screenings(db.session, application.organisation_id, application.id)
+    can_handle = permissions.can_handle_application(current_user, application)
+    # Reviewers are assigned and applications returned only while the application is being reviewed.
+    can_assign = can_handle and application.status in (ApplicationStatus.SUBMITTED.value,
+                                                        ApplicationStatus.IN_REVIEW.value)
     assign_form = AssignForm()
-    assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in _committee_officers(committee_id)])
+    if can_assign:  # the officers are read only when the form is shown
+        assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in _committee_officers(committee_id)])
     panels = [fn(application) for fn in current_app.extensions.get("application_panels", [])]
     return render_template(
         "grants/application_detail.html", application=application, score=services.weighted_score(application),
@@ -456,8 +462,7 @@ def application_detail(application_id: int):
         earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
         assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
-        can_handle=permissions.can_handle_application(current_user, application),
-        can_decide=permissions.can_decide(current_user, application),
+        can_handle=can_handle, can_assign=can_assign, can_decide=permissions.can_decide(current_user, application),
         plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
                                                 application.period_end, _max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
