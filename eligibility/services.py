@@ -150,16 +150,13 @@ def eligibility_status(session: Session, organisation: Organisation) -> Eligibil
 
 def status_from(organisation: Organisation, latest: Screening | None) -> EligibilityStatus:
     """eligibility_status() for a caller that has already read the organisation's latest screening."""
-    if organisation.status in (OrganisationStatus.BARRED.value, OrganisationStatus.UNDER_NOTICE.value):
-        return EligibilityStatus(organisation.status, latest)
-    return EligibilityStatus(latest.outcome if latest else "not_screened", latest)
+    return EligibilityStatus(eligibility_kind(organisation.status, latest.outcome if latest else None), latest)
 
 
 def latest_screening_outcome(organisation_id):
     """A column for a list's own query: the outcome of the organisation's latest screening (None if never
     screened), so a list needs no query of its own for the badge; give it to `eligibility_kind`."""
-    return (select(Screening.outcome).where(Screening.organisation_id == organisation_id)
-            .order_by(Screening.run_at.desc(), Screening.id.desc()).limit(1).scalar_subquery())
+    return _newest_first(select(Screening.outcome).where(Screening.organisation_id == organisation_id)).scalar_subquery()
 
 
 def eligibility_kind(organisation_status: str, latest_outcome: str | None) -> str:
