@@ -1,8 +1,8 @@
 """eligibility package: see shared/DESIGN.md. Registers itself through init_app()."""
-import os
 
 
 def init_app(app):
+    from portal.config import add_settings
     from flask_babel import lazy_gettext as _l
 
     from eligibility import models  # noqa: F401  (register the tables)
@@ -13,7 +13,7 @@ def init_app(app):
     from portal.demo import register_seeder
     from portal.nav import NavItem, register_nav
 
-    app.config.setdefault("NOTICE_REPLY_DAYS", int(os.environ.get("NOTICE_REPLY_DAYS", 14)))
+    add_settings(app, NOTICE_REPLY_DAYS=14)
     app.register_blueprint(bp)
     app.cli.add_command(eligibility_cli)
     register_nav(app, NavItem("eligibility.findings", _l("Findings"), lambda u: u.is_coordinator, order=60))

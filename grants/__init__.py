@@ -1,8 +1,8 @@
 """grants package: see shared/DESIGN.md. Registers itself through init_app()."""
-import os
 
 
 def init_app(app):
+    from portal.config import add_settings
     from flask_babel import lazy_gettext as _l
     from flask_login import current_user  # noqa: F401
 
@@ -16,8 +16,7 @@ def init_app(app):
     from portal.nav import NavItem, register_nav
 
     # An approval needs the final report due no later than this many days after the grant period ends.
-    app.config.setdefault("FINAL_REPORT_MAX_DAYS_AFTER_END",
-                          int(os.environ.get("FINAL_REPORT_MAX_DAYS_AFTER_END", 60)))
+    add_settings(app, FINAL_REPORT_MAX_DAYS_AFTER_END=60)
     app.register_blueprint(bp)
 
     @app.context_processor

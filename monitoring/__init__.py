@@ -1,8 +1,8 @@
 """monitoring package: see shared/DESIGN.md. Registers itself through init_app()."""
-import os
 
 
 def init_app(app):
+    from portal.config import add_settings
     from flask_babel import lazy_gettext as _l
 
     from monitoring import jobs, models  # noqa: F401  (register the tables)
@@ -15,9 +15,7 @@ def init_app(app):
     from portal.models import Role
     from portal.nav import NavItem, register_nav
 
-    app.config.setdefault("REMINDER_DAYS_BEFORE", int(os.environ.get("REMINDER_DAYS_BEFORE", 14)))
-    app.config.setdefault("DECLARATION_REMINDER_DAYS", int(os.environ.get("DECLARATION_REMINDER_DAYS", 30)))
-    app.config.setdefault("SCHEDULER_INTERVAL_SECONDS", int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", 300)))
+    add_settings(app, REMINDER_DAYS_BEFORE=14, DECLARATION_REMINDER_DAYS=30, SCHEDULER_INTERVAL_SECONDS=300)
 
     register_job(app, "report_reminders", jobs.report_reminders)
     register_job(app, "due_evaluations", jobs.due_evaluations)

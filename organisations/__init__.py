@@ -1,8 +1,8 @@
 """organisations package: see shared/DESIGN.md. Registers itself through init_app()."""
-import os
 
 
 def init_app(app):
+    from portal.config import add_settings
     from flask_babel import lazy_gettext as _l
 
     from organisations import models  # noqa: F401  (register the tables)
@@ -11,8 +11,7 @@ def init_app(app):
     from portal.demo import register_seeder
     from portal.nav import NavItem, register_nav
 
-    app.config.setdefault("DECLARATION_VALID_MONTHS", int(os.environ.get("DECLARATION_VALID_MONTHS", 12)))
-    app.config.setdefault("INVITATION_VALID_DAYS", int(os.environ.get("INVITATION_VALID_DAYS", 14)))
+    add_settings(app, DECLARATION_VALID_MONTHS=12, INVITATION_VALID_DAYS=14)
     app.register_blueprint(bp)
     register_nav(app, NavItem("organisations.mine", _l("My organisations"),
                               lambda u: u.has_role(models_role("APPLICANT")), order=10))

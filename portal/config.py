@@ -32,6 +32,20 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def add_settings(app, **defaults) -> None:
+    """A package's own settings: each read from the environment variable of the same name, typed
+    by its default (a whole number or text), kept if the app was created with it already (tests).
+    The one reader of settings, so a bad value always names its variable (ConfigError)."""
+    for name, default in defaults.items():
+        if isinstance(default, bool):
+            value = _bool(os.environ.get(name), default)
+        elif isinstance(default, int):
+            value = _int(name, default)
+        else:
+            value = os.environ.get(name, default)
+        app.config.setdefault(name, value)
+
+
 def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgres URLs (as Heroku-style URLs give them)."""
     for prefix in ("postgres://", "postgresql://"):

@@ -1,11 +1,34 @@
-"""Helpers for pages: a service's DomainError beside its field, choices, one change per transaction."""
+"""Helpers for pages: a service's DomainError beside its field, choices, one change per transaction.
+
+Every page action goes through one of two doors, so a page never writes its own
+try/rollback/commit block:
+
+- `apply_change(change, success)` for a button (no form fields): commit and say `success`, or
+  roll back and flash the refusal; the view redirects either way.
+- `save_form(form, change, success)` for a form: commit and say `success`, or roll back and put
+  the refusal beside the field it names; the view shows the form again with `render_form`.
+
+A page shown again because a form was refused answers `REFUSED_FORM_STATUS` (422, as the API
+answers a refused request), whatever the package.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
-from flask import flash
+from flask import flash, render_template
+from wtforms import Form
 
 from portal.errors import DomainError
+
+REFUSED_FORM_STATUS = 422
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A change that was saved; `value` is what the service returned. Always true."""
+
+    value: object = None
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -24,17 +47,35 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def apply_change(change: Callable[[], object], success: str) -> bool:
-    """Run one state change of a page as one transaction: commit and say `success`, or roll back
-    and show the service's refusal. Nothing half-done is saved either way."""
+def _run(change: Callable[[], object], refused: Callable[[DomainError], None],
+         success: str | None) -> Applied | None:
     from portal.extensions import db
 
     try:
-        change()
+        value = change()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return False
+        refused(error)
+        return None
     db.session.commit()
-    flash(success, "success")
-    return True
+    if success:
+        flash(success, "success")
+    return Applied(value)
+
+
+def apply_change(change: Callable[[], object], success: str | None) -> Applied | None:
+    """Run one state change of a page as one transaction: commit and say `success`, or roll back
+    and show the service's refusal. Nothing half-done is saved either way."""
+    return _run(change, lambda error: flash(error.message, "error"), success)
+
+
+def save_form(form, change: Callable[[], object], success: str | None = None) -> Applied | None:
+    """`apply_change` for a form: a refusal is shown beside the field it names (or above the
+    form), and the user's input stays in the form for `render_form` to show again."""
+    return _run(change, lambda error: attach_error(form, error), success)
+
+
+def render_form(template: str, **context):
+    """Render a page with forms; if any form in `context` was refused, answer 422."""
+    refused = any(isinstance(value, Form) and value.errors for value in context.values())
+    return render_template(template, **context), (REFUSED_FORM_STATUS if refused else 200)

@@ -2,10 +2,9 @@
 and the 360Giving open-data export. Registered from monitoring.init_app()."""
 from __future__ import annotations
 
-import os
-
 from flask_babel import lazy_gettext as _l
 
+from portal.config import add_settings
 from portal.nav import NavItem, register_nav
 
 
@@ -15,10 +14,9 @@ def init_app(app):
     from monitoring.insight.permissions import can_view_dashboard
     from monitoring.insight.views import bp, public_bp
 
-    app.config.setdefault("OPEN_DATA_PREFIX", os.environ.get("OPEN_DATA_PREFIX", "360G-stad-example-"))
-    app.config.setdefault("ANNUAL_REPORT_LESSONS", int(os.environ.get("ANNUAL_REPORT_LESSONS", 10)))
-    # Seconds a worker may keep the dashboard's figures for one data version (monitoring.insight.cache).
-    app.config.setdefault("INSIGHT_CACHE_SECONDS", int(os.environ.get("INSIGHT_CACHE_SECONDS", 300)))
+    # INSIGHT_CACHE_SECONDS: how long a worker may keep the dashboard's figures for one data
+    # version (monitoring.insight.cache).
+    add_settings(app, OPEN_DATA_PREFIX="360G-stad-example-", ANNUAL_REPORT_LESSONS=10, INSIGHT_CACHE_SECONDS=300)
     from monitoring.insight.cache import FigureCache, listen
 
     app.extensions["insight_cache"] = FigureCache()

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 
 from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
+    from portal.config import add_settings
     from portal.api import endpoints, models  # noqa: F401  (tables; the shell's own endpoints)
     from portal.api.cli import token_cli
     from portal.api.core import FixedWindowLimiter, bp
@@ -20,8 +20,7 @@ def init_app(app) -> None:
     from portal.cli import users_cli
     from portal.extensions import csrf
 
-    app.config.setdefault("API_RATE_LIMIT_PER_TOKEN", int(os.environ.get("API_RATE_LIMIT_PER_TOKEN", 300)))
-    app.config.setdefault("API_RATE_LIMIT_PER_ADDRESS", int(os.environ.get("API_RATE_LIMIT_PER_ADDRESS", 600)))
+    add_settings(app, API_RATE_LIMIT_PER_TOKEN=300, API_RATE_LIMIT_PER_ADDRESS=600)
     app.extensions["api_limiter"] = FixedWindowLimiter()
 
     for name in app.config["DOMAIN_MODULES"]:

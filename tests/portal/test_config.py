@@ -76,3 +76,20 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
             assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
             assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["NOTICE_REPLY_DAYS", "REMINDER_DAYS_BEFORE", "DECLARATION_VALID_MONTHS",
+                                  "FINAL_REPORT_MAX_DAYS_AFTER_END", "API_RATE_LIMIT_PER_TOKEN",
+                                  "ANNUAL_REPORT_LESSONS"])
+def test_each_packages_malformed_setting_is_refused_with_its_name(tmp_path, monkeypatch, name):
+    monkeypatch.setenv(name, "fourteen")
+    with pytest.raises(ConfigError, match=name):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_a_packages_setting_is_read_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTICE_REPLY_DAYS", "21")
+    monkeypatch.setenv("OPEN_DATA_PREFIX", "360G-test-")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["NOTICE_REPLY_DAYS"] == 21
+    assert app.config["OPEN_DATA_PREFIX"] == "360G-test-"
