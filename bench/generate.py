@@ -543,6 +543,7 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
             final = k == len(ms) - 1
             due = end + timedelta(days=30) if final else start + timedelta(days=span * (k + 1) // (len(ms)))
             milestones.append({"id": mid, "plan_id": plan_id, "due_on": due, "report_approved_at": None,
+                               "report_handed_in_at": None,
                                "kind": (MilestoneKind.FINAL if final else MilestoneKind.INTERIM).value})
         points.append({"id": ep_ids[n], "plan_id": plan_id, "due_on": end + timedelta(days=60),
                        "description": "Utvärdering efter avslutad insats."})
@@ -571,7 +572,7 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
     report_ids = ids.take(GranteeReport, sizes.reports)
     milestone_due = {m["id"]: m["due_on"] for m in milestones}
     responsible = {p["id"]: p["responsible_officer_id"] for p in plans}
-    reports, values, spending, approvals = [], [], [], {}
+    reports, values, spending, approvals, handed_in = [], [], [], {}, {}
     for j, rid in enumerate(report_ids):
         gid = grant_ids[j % len(grant_ids)]
         aid, oid, cid, plan_id, ms, inds, ep, end, completed = grant_info[gid]
@@ -597,6 +598,8 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
             "reviewed_by_id": responsible[plan_id] if status in (ReportStatus.APPROVED, ReportStatus.RETURNED)
             else None,
             "officer_comment": "", "created_at": at - timedelta(days=5)})
+        if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            handed_in[mid] = at
         if status == ReportStatus.APPROVED:
             approvals[mid] = at + timedelta(days=7)
         spent = rng.randint(5, 50) * 1000_00
@@ -608,8 +611,10 @@ def generate(session: Session, sizes: Sizes, *, seed: int = 1, now: datetime, pa
                        "value_men": men, "value_other": Decimal(0)})
         values.append({"report_id": rid, "indicator_id": inds[1], "value": Decimal(rng.randint(1, 30)),
                        "value_women": None, "value_men": None, "value_other": None})
-    # Approved reports mark their milestones (tranche conditions read it).
+    # Reports mark their milestones: handed in (grants.followup's overdue rule reads it) and approved
+    # (tranche conditions read it), as monitoring.reports does.
     for milestone in milestones:
+        milestone["report_handed_in_at"] = handed_in.get(milestone["id"])
         milestone["report_approved_at"] = approvals.get(milestone["id"])
     _insert(session, FollowUpPlan, plans, counts)
     _insert(session, Indicator, indicators, counts)

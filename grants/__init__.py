@@ -23,6 +23,11 @@ def init_app(app):
     def grants_labels():
         return all_labels()
 
+    # Rules that pages show are asked of the rule's own function, never re-decided in a template.
+    from grants.followup import is_overdue
+
+    app.add_template_global(is_overdue, "milestone_is_overdue")
+
     def is_applicant(user):
         return user.has_role(Role.APPLICANT)
 

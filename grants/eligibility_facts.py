@@ -8,20 +8,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility.screening import register_fact_provider
+from grants.followup import milestone_overdue
 from grants.models import Application, FollowUpPlan, Grant, Milestone
 
 
 def overdue_reports_by_organisation(session: Session, organisation_ids: Sequence[int],
                                     today: date) -> dict[int, list[dict]]:
-    """Milestones of each organisation's grants that are due and whose report is not approved, oldest
-    first; one query for all the organisations."""
+    """Each organisation's overdue reports (grants.followup.report_overdue), oldest first; one query
+    for all the organisations."""
     overdue: dict[int, list[dict]] = {oid: [] for oid in organisation_ids}
     rows = session.execute(
         select(Grant.organisation_id, Milestone.id, Milestone.kind, Milestone.due_on, Grant.id.label("grant_id"))
         .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
         .join(Grant, Grant.application_id == FollowUpPlan.application_id)
-        .where(Grant.organisation_id.in_(organisation_ids), Milestone.due_on < today,
-               Milestone.report_approved_at.is_(None))
+        .where(Grant.organisation_id.in_(organisation_ids), milestone_overdue(today))
         .order_by(Milestone.due_on, Milestone.id))
     for r in rows:
         overdue[r.organisation_id].append({"milestone_id": r.id, "kind": r.kind, "due_on": r.due_on,
@@ -30,7 +30,7 @@ def overdue_reports_by_organisation(session: Session, organisation_ids: Sequence
 
 
 def overdue_reports(session: Session, organisation_id: int, today: date) -> list[dict]:
-    """Milestones of the organisation's grants that are due and whose report is not approved."""
+    """The organisation's overdue reports (grants.followup.report_overdue), oldest first."""
     return overdue_reports_by_organisation(session, [organisation_id], today)[organisation_id]
 
 

@@ -279,8 +279,11 @@ class Milestone(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("follow_up_plan.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     due_on: Mapped[date] = mapped_column(Date)
-    # Set when the grantee's report for this milestone is approved (by monitoring); tranches
-    # with the condition "milestone_approved" wait for it, and eligibility reads it for overdue reports.
+    # Kept by monitoring, which owns the reports, so that grants and eligibility can read a report's
+    # state without importing monitoring. Handed in: set when the report is submitted, cleared when it
+    # is returned for completion (grants.followup.report_overdue reads it). Approved: tranches with the
+    # condition "milestone_approved" wait for it.
+    report_handed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
     report_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     plan: Mapped[FollowUpPlan] = relationship(back_populates="milestones")

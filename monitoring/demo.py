@@ -176,6 +176,8 @@ def _report(session: Session, grant: Grant, milestone: Milestone, status: Report
         report.submitted_at, report.submitted_by_id = at, by.id
     if status in (ReportStatus.APPROVED, ReportStatus.RETURNED):
         report.reviewed_at, report.reviewed_by_id = at + timedelta(days=5), reviewer.id if reviewer else None
+    if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+        milestone.report_handed_in_at = at  # as monitoring.reports does on submission
     if status == ReportStatus.APPROVED:
         milestone.report_approved_at = at + timedelta(days=5)
     session.add(report)

@@ -10,22 +10,20 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from grants.models import FollowUpPlan, Grant, GrantStatus, Milestone
-from monitoring.models import GranteeReport, ReportStatus
+from grants.followup import is_overdue, milestone_owed
+from grants.models import FollowUpPlan, Grant, Milestone
 from monitoring.queries import base_url, representative_users
 from organisations.models import DeclarationSignature, Organisation
 from portal import outbox
 
-DONE_STATUSES = (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)
-
-
-def report_stage(due_on, today, days_before: int) -> str | None:
-    """Which reminder a milestone is due for today: before, due (on the day) or overdue."""
-    if today > due_on:
+def report_stage(milestone: Milestone, grant_status: str, today, days_before: int) -> str | None:
+    """Which reminder a milestone is due for today: overdue (grants.followup.report_overdue), due
+    (on the day) or before (within `days_before` days of it)."""
+    if is_overdue(milestone, grant_status, today):
         return "overdue"
-    if today == due_on:
+    if today == milestone.due_on:
         return "due"
-    if today >= due_on - timedelta(days=days_before):
+    if today >= milestone.due_on - timedelta(days=days_before):
         return "before"
     return None
 
@@ -34,19 +32,16 @@ def send_report_reminders(session: Session, now: datetime, days_before: int) -> 
     """Remind the organisation's representatives of reports not yet handed in: before the due date,
     on it, and when overdue; an overdue report is also reported to the plan's responsible officer."""
     today = now.date()
-    report_done = exists().where(GranteeReport.milestone_id == Milestone.id,
-                                 GranteeReport.status.in_(DONE_STATUSES))
     rows = session.execute(
         select(Milestone, Grant, FollowUpPlan)
         .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
         .join(Grant, Grant.application_id == FollowUpPlan.application_id)
-        .where(Grant.status == GrantStatus.ACTIVE.value, Milestone.report_approved_at.is_(None),
-               Milestone.due_on <= today + timedelta(days=days_before), ~report_done)
+        .where(milestone_owed(), Milestone.due_on <= today + timedelta(days=days_before))
         .order_by(Milestone.due_on, Milestone.id)
     ).all()
     queued = 0
     for milestone, grant, plan in rows:
-        stage = report_stage(milestone.due_on, today, days_before)
+        stage = report_stage(milestone, grant.status, today, days_before)
         if stage is None:
             continue
         recipients = representative_users(session, grant.organisation_id)

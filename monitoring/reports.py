@@ -12,9 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from grants.followup import is_overdue, milestone_overdue
 from grants.models import Application, BudgetLine, FollowUpPlan, Grant, GrantStatus, Milestone
 from monitoring.models import GranteeReport, IndicatorValue, ReportAttachment, ReportStatus, SpendingLine
 from monitoring.permissions import can_edit_report, can_review_report
@@ -167,6 +168,7 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
     if submit:
         report.status = ReportStatus.SUBMITTED.value
         report.submitted_at = now
+        report.milestone.report_handed_in_at = now  # grants.followup reads it
         report.submitted_by_id = by.id
         action = "report.submitted"
         officer = plan.responsible_officer
@@ -244,6 +246,7 @@ def return_report(session: Session, report: GranteeReport, comment: str, *, by: 
     if not comment:
         raise DomainError(_("Say what the organisation needs to complete."), field="comment")
     report.status = ReportStatus.RETURNED.value
+    report.milestone.report_handed_in_at = None  # owed again (grants.followup)
     report.reviewed_at = now
     report.reviewed_by_id = by.id
     report.officer_comment = comment
@@ -276,11 +279,8 @@ def deadlines_for_organisations(session: Session, organisation_ids: list[int], t
         .where(Grant.organisation_id.in_(organisation_ids), Grant.status != GrantStatus.WITHDRAWN.value)
         .order_by(Milestone.due_on, Milestone.id)
     ).all()
-    result = []
-    for milestone, grant, report in rows:
-        done = report is not None and report.status in (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)
-        result.append(Deadline(grant, milestone, report, overdue=not done and milestone.due_on < today))
-    return result
+    return [Deadline(grant, milestone, report, overdue=is_overdue(milestone, grant.status, today))
+            for milestone, grant, report in rows]
 
 
 @dataclass
@@ -314,8 +314,7 @@ def _earlier_reports_statement(excluding_an_application: bool):
         .join(Committee, Committee.id == Grant.committee_id)
         .outerjoin(GranteeReport, GranteeReport.milestone_id == Milestone.id)
         .where(Grant.organisation_id == bindparam("organisation_id"),
-               or_(GranteeReport.status.in_(_HANDED_IN),
-                   and_(Milestone.due_on < bindparam("today"), Milestone.report_approved_at.is_(None))))
+               or_(GranteeReport.status.in_(_HANDED_IN), milestone_overdue(bindparam("today"))))
         .order_by(Milestone.due_on.desc(), Milestone.id.desc())
         .limit(EARLIER_REPORTS_SHOWN))
     if excluding_an_application:
@@ -331,9 +330,9 @@ _EARLIER_REPORTS = {excluding: _earlier_reports_statement(excluding) for excludi
 def earlier_reports(session: Session, organisation_id: int, exclude_application_id: int | None,
                     today: date) -> list[EarlierReport]:
     """The organisation's reports for its earlier grants in every committee (issue 4, point 3):
-    each milestone that has a report handed in, or whose due date has passed without one
-    (overdue). Newest first, one query. Drafts are the organisation's own and count as not
-    handed in."""
+    each milestone that has a report handed in (or returned), or that is overdue
+    (grants.followup.report_overdue). Newest first, one query. Drafts are the organisation's
+    own and are not shown."""
     params = {"organisation_id": organisation_id, "today": today}
     if exclude_application_id is not None:
         params["exclude_application_id"] = exclude_application_id

@@ -11,7 +11,8 @@ integer öre. Definitions (shown to users as hints on the dashboard):
   more than the total.
 - Participants are the totals of approved grantee reports (each report counts its own period).
 - A report is on time when it was handed in (submitted or approved) on or before its due date;
-  late when after; overdue when it is still missing after the due date.
+  late when after; overdue as grants.followup.report_overdue says (still owed after the due
+  date). A withdrawn grant owes no reports, so its milestones are not counted.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
+from grants.followup import milestone_overdue
 from grants.models import FollowUpPlan, Grant, GrantStatus, Milestone, Programme, Tranche, TrancheStatus
 from monitoring.models import Evaluation, EvaluationStatus, GranteeReport, ReportStatus
 from organisations.models import Organisation, OrganisationDistrict
@@ -107,13 +109,11 @@ REPORT_CATEGORIES = ("on_time", "late", "overdue", "not_due")
 
 
 def report_timeliness(session: Session, f: Filters, today: date) -> dict[str, int]:
-    """Reports (milestones of the plans of the filtered grants) on time, late, overdue, not yet due."""
-    handed_in = func.coalesce(
-        case((GranteeReport.status.in_([ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value]),
-              GranteeReport.submitted_at), else_=None),
-        Milestone.report_approved_at)
+    """Reports owed on the filtered grants (milestones of their plans; a withdrawn grant owes none):
+    on time, late, overdue (grants.followup.report_overdue), not yet due."""
+    handed_in = Milestone.report_handed_in_at
     category = case(
-        (and_(handed_in.is_(None), Milestone.due_on < today), "overdue"),
+        (milestone_overdue(today), "overdue"),
         (handed_in.is_(None), "not_due"),
         (func.date(handed_in) <= Milestone.due_on, "on_time"),
         else_="late",
@@ -122,8 +122,7 @@ def report_timeliness(session: Session, f: Filters, today: date) -> dict[str, in
              .select_from(Milestone)
              .join(FollowUpPlan, FollowUpPlan.id == Milestone.plan_id)
              .join(Grant, Grant.application_id == FollowUpPlan.application_id)
-             .outerjoin(GranteeReport, GranteeReport.milestone_id == Milestone.id)
-             .where(*_where(f)).subquery())
+             .where(Grant.status != GrantStatus.WITHDRAWN.value, *_where(f)).subquery())
     # Grouped outside: PostgreSQL cannot match a CASE with bound parameters in SELECT and GROUP BY.
     stmt = select(inner.c.category, func.count()).group_by(inner.c.category)
     counts = {c: 0 for c in REPORT_CATEGORIES}

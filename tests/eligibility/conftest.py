@@ -125,13 +125,16 @@ class Builder:
         self.session.flush()
         return grant
 
-    def milestone(self, grant, due_on: date, approved_at: datetime | None = None) -> Milestone:
+    def milestone(self, grant, due_on: date, approved_at: datetime | None = None,
+                  handed_in_at: datetime | None = None) -> Milestone:
+        """A report milestone; an approved report was handed in when it was approved unless told."""
         plan = self.session.query(FollowUpPlan).filter_by(application_id=grant.application_id).first()
         if plan is None:
             plan = FollowUpPlan(application_id=grant.application_id, created_at=self.now, updated_at=self.now)
             self.session.add(plan)
             self.session.flush()
-        milestone = Milestone(plan_id=plan.id, kind="interim", due_on=due_on, report_approved_at=approved_at)
+        milestone = Milestone(plan_id=plan.id, kind="interim", due_on=due_on, report_approved_at=approved_at,
+                              report_handed_in_at=handed_in_at or approved_at)
         self.session.add(milestone)
         self.session.flush()
         return milestone

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from monitoring import scheduler
+from monitoring import reports, scheduler
 from monitoring.models import Evaluation, EvaluationStatus, GranteeReport, JobRun, ReportStatus, SchedulerLock
 from portal.models import AuditEvent, OutboxMessage
 
@@ -20,6 +20,13 @@ def _mail(session, to=None):
 
 def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 6, 0)
+
+
+def _submit_report(session, world, milestone, at: datetime):
+    data = reports.ReportInput(activities="Träffar varje vecka", participants={"women": {"18-25": 4}},
+                               indicators={i.id: {"value": "4", "women": "4", "men": "0", "other": "0"}
+                                           for i in world.plan.indicators})
+    return reports.save_report(session, world.grant, milestone, data, by=world.representative, now=at, submit=True)
 
 
 def test_report_reminders_before_on_and_after_the_due_day_each_once(session, build):
@@ -48,11 +55,20 @@ def test_report_reminders_before_on_and_after_the_due_day_each_once(session, bui
 def test_no_reminder_once_the_report_is_submitted(session, build):
     world = build.grant(milestones=[("final", date(2026, 6, 30))])
     milestone = world.plan.milestones[0]
-    session.add(GranteeReport(grant_id=world.grant.id, milestone_id=milestone.id, status=ReportStatus.SUBMITTED.value,
-                              created_at=build.now, participants={}))
+    _submit_report(session, world, milestone, _at(date(2026, 6, 29)))
     session.commit()
     scheduler.run_job(session, "report_reminders", _at(date(2026, 7, 5)))
-    assert _mail(session) == []
+    assert [m for m in _mail(session) if (m.dedup_key or "").startswith("report-reminder")] == []
+
+
+def test_a_returned_report_is_owed_again_and_reminded_as_overdue(session, build):
+    world = build.grant(milestones=[("final", date(2026, 6, 30))])
+    milestone = world.plan.milestones[0]
+    report = _submit_report(session, world, milestone, _at(date(2026, 6, 29)))
+    reports.return_report(session, report, "Ange antal deltagare.", by=world.officer, now=_at(date(2026, 7, 1)))
+    session.commit()
+    scheduler.run_job(session, "report_reminders", _at(date(2026, 7, 5)))
+    assert any("försenad" in m.subject for m in _mail(session, world.representative.email))
 
 
 def test_withdrawn_grants_get_no_reminders_and_no_evaluations(session, build):

@@ -73,7 +73,9 @@ class World:
     def milestone(self, grant, due_on: date, report_status: str | None = None,
                   submitted_at: datetime | None = None, approved_at: datetime | None = None,
                   women: int = 0, men: int = 0, other: int = 0) -> Milestone:
-        milestone = Milestone(plan_id=grant.plan_id, kind="interim", due_on=due_on, report_approved_at=approved_at)
+        handed_in = submitted_at if report_status in ("submitted", "approved") else None
+        milestone = Milestone(plan_id=grant.plan_id, kind="interim", due_on=due_on, report_approved_at=approved_at,
+                              report_handed_in_at=handed_in or approved_at)
         self.session.add(milestone)
         self.session.flush()
         if report_status:
