@@ -128,7 +128,7 @@ def case_json(case: WithdrawalCase) -> dict:
     return {"id": case.id, "organisation": organisation_ref(case.organisation), "finding_id": case.finding_id,
             "status": case.status, "grounds": case.grounds, "conduct_on": case.conduct_on.isoformat(),
             "opened_at": iso(case.opened_at), "reply_deadline": iso(case.reply_deadline),
-            "deadline_passed": clock.now() >= case.reply_deadline, "reply_text": case.reply_text,
+            "deadline_passed": case.reply_period_over(clock.now()), "reply_text": case.reply_text,
             "replied_at": iso(case.replied_at), "decided_at": iso(case.decided_at),
             "decision_reason": case.decision_reason, "reinstated_at": iso(case.reinstated_at),
             "reinstatement_reason": case.reinstatement_reason}

@@ -216,3 +216,13 @@ class WithdrawalCase(db.Model):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     finding: Mapped[Finding] = relationship(lazy="joined")
+
+    # The reply period (kommunicering, förvaltningslagen 25 §): the one definition that the notice
+    # page, the case page, the API and the services (reply_to_notice, decide_case) all ask.
+    def takes_replies(self, now: datetime) -> bool:
+        """The organisation may reply: the case is open and the deadline, included, has not passed."""
+        return self.status == CaseStatus.OPEN.value and now <= self.reply_deadline
+
+    def reply_period_over(self, now: datetime) -> bool:
+        """The deadline has passed, so a coordinator may decide (never while a reply may still come)."""
+        return now > self.reply_deadline

@@ -4,11 +4,13 @@ Money is integer öre (BigInteger) everywhere, never float."""
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         Text, UniqueConstraint)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organisations.models import Document, Organisation
@@ -103,6 +105,26 @@ class Programme(db.Model):
     committee: Mapped[Committee] = relationship(lazy="joined")
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="Criterion.position", lazy="selectin")
+
+    @hybrid_method
+    def is_open_on(self, today: date):
+        """Open for applications: published, and `today` lies between its opening and closing
+        dates, both included. The one definition: on a programme it gives a bool, on the class a
+        SQL condition (the public list, the API, starting an application and the closing job)."""
+        return (self.status == ProgrammeStatus.PUBLISHED.value) & (self.opens_on <= today) & (self.closes_on >= today)
+
+    @classmethod
+    def covers_district(cls, district: str):
+        """SQL: one of the programme's districts is exactly `district`. The list is stored as JSON
+        text on both databases (json, not jsonb), which may spell "å" as "\\u00e5": both
+        spellings of the element, with its quotes, are tried."""
+        from sqlalchemy import cast, or_
+
+        def element(spelling: str):
+            escaped = spelling.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+            return cast(cls.districts, String).like(f"%{escaped}%", escape="!")
+
+        return or_(element(json.dumps(district, ensure_ascii=False)), element(json.dumps(district)))
 
 
 class Criterion(db.Model):

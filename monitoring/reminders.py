@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased
 
 from grants.followup import is_overdue, milestone_owed
 from grants.models import FollowUpPlan, Grant, Milestone
-from monitoring.queries import base_url, representative_users
+from monitoring.queries import base_url
+from organisations.mail import mail_recipients
 from organisations.models import DeclarationSignature, Organisation
 from portal import outbox
 
@@ -44,7 +45,7 @@ def send_report_reminders(session: Session, now: datetime, days_before: int) -> 
         stage = report_stage(milestone, grant.status, today, days_before)
         if stage is None:
             continue
-        recipients = representative_users(session, grant.organisation_id)
+        recipients = mail_recipients(session, grant.organisation_id)
         subject = {
             "before": _("Report due on %(date)s: %(title)s", date=milestone.due_on.isoformat(),
                         title=grant.application.title),
@@ -56,9 +57,9 @@ def send_report_reminders(session: Session, now: datetime, days_before: int) -> 
                  "Submit it in the grants portal: %(url)s/monitoring/deadlines",
                  org=grant.organisation.name, title=grant.application.title,
                  date=milestone.due_on.isoformat(), url=base_url())
-        for user in recipients:
-            if outbox.queue(session, to=user.email, subject=subject, body=body, now=now,
-                            dedup_key=f"report-reminder:{milestone.id}:{stage}:{user.id}"):
+        for recipient in recipients:
+            if outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now,
+                            dedup_key=f"report-reminder:{milestone.id}:{stage}:{recipient.address}"):
                 queued += 1
         officer = plan.responsible_officer
         if stage == "overdue" and officer is not None:
@@ -95,8 +96,8 @@ def send_declaration_reminders(session: Session, now: datetime, days_before: int
             subject = _("The democracy declaration of %(org)s expires soon", org=organisation.name)
             body = _("The democracy declaration of %(org)s expires on %(date)s. Renew it in the grants portal "
                      "in good time.", org=organisation.name, date=signature.expires_at.date().isoformat())
-        for user in representative_users(session, organisation.id):
-            if outbox.queue(session, to=user.email, subject=subject, body=body, now=now,
-                            dedup_key=f"declaration-expiry:{signature.id}:{stage}:{user.id}"):
+        for recipient in mail_recipients(session, organisation.id):
+            if outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now,
+                            dedup_key=f"declaration-expiry:{signature.id}:{stage}:{recipient.address}"):
                 queued += 1
     return {"declarations": len(rows), "queued": queued}

@@ -19,8 +19,9 @@ from grants.followup import is_overdue, milestone_overdue
 from grants.models import Application, BudgetLine, FollowUpPlan, Grant, GrantStatus, Milestone
 from monitoring.models import GranteeReport, IndicatorValue, ReportAttachment, ReportStatus, SpendingLine
 from monitoring.permissions import can_edit_report, can_review_report
-from monitoring.queries import base_url, plan_for_grant, representative_users
+from monitoring.queries import base_url, plan_for_grant
 from organisations.documents import add_document
+from organisations.mail import mail_recipients
 from organisations.models import DocumentKind
 from portal import audit, outbox
 from portal.errors import DomainError, PermissionDenied
@@ -202,8 +203,8 @@ def add_attachment(session: Session, report: GranteeReport, *, stream: BinaryIO,
 
 
 def _tell_representatives(session: Session, report: GranteeReport, subject: str, body: str, now: datetime) -> None:
-    for user in representative_users(session, report.grant.organisation_id):
-        outbox.queue(session, to=user.email, subject=subject, body=body, now=now)
+    for recipient in mail_recipients(session, report.grant.organisation_id):
+        outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now)
 
 
 def approve_report(session: Session, report: GranteeReport, *, by: User, now: datetime) -> GranteeReport:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from organisations import documents
+from organisations.mail import acting_representatives
 from organisations.models import (BoardMember, DeclarationSignature, DeclarationText, Document, DocumentKind,
                                   Invitation, JoinRequest, LegalForm, Organisation, OrganisationDistrict,
                                   PaymentAccountType, Representative)
@@ -245,10 +246,6 @@ def update_profile(session: Session, organisation: Organisation, *, user: User, 
 
 # --- Representatives ------------------------------------------------------------------------
 
-def _representative_emails(organisation: Organisation) -> list[tuple[str, str | None]]:
-    return [(r.user.email, r.user.locale) for r in organisation.representatives]
-
-
 def request_to_join(session: Session, *, user: User, organisation: Organisation, now: datetime,
                     base_url: str) -> JoinRequest:
     if any(r.user_id == user.id for r in organisation.representatives):
@@ -261,9 +258,9 @@ def request_to_join(session: Session, *, user: User, organisation: Organisation,
     join = JoinRequest(organisation_id=organisation.id, user_id=user.id, status="pending", created_at=now)
     session.add(join)
     session.flush()
-    for email, locale in _representative_emails(organisation):
-        with force_locale(locale or "sv"):
-            outbox.queue(session, to=email, now=now, subject=_("Request to join %(org)s", org=organisation.name),
+    for representative in acting_representatives(session, organisation.id):
+        with force_locale(representative.locale or "sv"):
+            outbox.queue(session, to=representative.email, now=now, subject=_("Request to join %(org)s", org=organisation.name),
                          body=_("Hello,\n\n%(name)s (%(email)s) asks to represent %(org)s in the city's grants "
                                 "portal. Approve or decline the request here:\n\n%(url)s",
                                 name=user.name, email=user.email, org=organisation.name,
