@@ -359,7 +359,7 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
         audit.record(session, actor=by, action="withdrawal_case.withdraw", obj=case, reason=reason.strip(),
                      changes={"status": case.status}, now=now)
         signals.organisation_withdrawn.send(None, session=session, organisation=organisation, case=case,
-                                            conduct_on=case.conduct_on, actor=by, now=now)
+                                            conduct_on=case.conduct_on, by=by, now=now)
     else:
         case.status = CaseStatus.CLOSED.value
         if organisation.status == OrganisationStatus.UNDER_NOTICE.value and not _other_open_cases(session, case):

@@ -51,8 +51,8 @@ def _luhn(prefix9: str) -> str:
 def _user(session: Session, email: str, name: str, role: Role, committee_id: int | None, now: datetime) -> User:
     user = find_user_by_email(session, email)
     if user is None:
-        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, actor=None, now=now)
-    grant_role(session, user, role, committee_id, actor=None, now=now)
+        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, by=None, now=now)
+    grant_role(session, user, role, committee_id, by=None, now=now)
     return user
 
 
