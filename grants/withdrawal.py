@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility import signals, withdrawal_texts
+from grants import payments
 from grants.models import (OPEN_APPLICATION_STATUSES, Application, ApplicationStatus, Grant, GrantStatus,
-                           Programme, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus)
+                           Programme, RepaymentClaim, RepaymentStatus, TrancheStatus)
 from portal import audit, outbox
 from portal.models import Committee, Role, RoleGrant, User
 
@@ -21,14 +22,6 @@ def end_grant(session: Session, grant: Grant, *, reason: str, by: User | None, n
     grant.end_reason = reason
     audit.record(session, actor=by, action="grant.withdraw", obj=grant, reason=reason,
                  changes={"status": [GrantStatus.ACTIVE.value, GrantStatus.WITHDRAWN.value]}, now=now)
-
-
-def cancel_tranche(session: Session, tranche: Tranche, *, reason: str, by: User | None, now: datetime) -> None:
-    before = tranche.status
-    tranche.status = TrancheStatus.CANCELLED.value
-    tranche.cancelled_at = now
-    audit.record(session, actor=by, action="tranche.cancel", obj=tranche, reason=reason,
-                 changes={"status": [before, tranche.status]}, now=now)
 
 
 def withdraw_all_support(session: Session, *, organisation, case, conduct_on: date, by: User | None,
@@ -45,7 +38,7 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
     for grant in grants:
         for tranche in grant.tranches:
             if tranche.status in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
-                cancel_tranche(session, tranche, reason=reason, by=by, now=now)
+                payments.cancel_tranche(session, tranche, by=by, now=now, reason=reason, withdrawal_case_id=case.id)
                 counts["tranches"] += 1
                 affected_committees.add(grant.committee_id)
             elif (tranche.status == TrancheStatus.PAID.value and tranche.paid_at is not None
