@@ -191,10 +191,12 @@ def seed_grants(session: Session, now: datetime) -> None:
     services.withdraw_application(session, withdrawn, by=applicant, now=now)
     ineligible = application(first, org_b, "Debattkvällar (avslutad)", 30_000)
     services.submit_application(session, ineligible, by=applicant, now=now)
+    before = ineligible.status
     ineligible.status = ApplicationStatus.CLOSED_INELIGIBLE.value
     ineligible.closed_reason = "Demo: stängd som ej behörig efter prövning."
+    # The same event, with the same shape, as a withdrawal writes when it closes an application.
     audit.record(session, actor=None, action="application.closed_ineligible", obj=ineligible,
-                 reason=ineligible.closed_reason, now=now)
+                 reason=ineligible.closed_reason, changes={"status": [before, ineligible.status]}, now=now)
     session.flush()
 
     for title, org, outcome, requested, amount in [

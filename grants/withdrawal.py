@@ -20,7 +20,7 @@ def end_grant(session: Session, grant: Grant, *, reason: str, by: User | None, n
     grant.status = GrantStatus.WITHDRAWN.value
     grant.ended_at = now
     grant.end_reason = reason
-    audit.record(session, actor=by, action="grant.withdraw", obj=grant, reason=reason,
+    audit.record(session, actor=by, action="grant.withdrawn", obj=grant, reason=reason,
                  changes={"status": [GrantStatus.ACTIVE.value, GrantStatus.WITHDRAWN.value]}, now=now)
 
 
@@ -48,7 +48,7 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
                                        reason=withdrawal_texts.claim_reason(tranche.paid_at.date(), conduct_on),
                                        created_at=now, created_by_id=by.id if by else None)
                 session.add(claim)
-                audit.record(session, actor=by, action="repayment_claim.propose", obj=claim,
+                audit.record(session, actor=by, action="repayment_claim.proposed", obj=claim,
                              changes={"grant_id": grant.id, "tranche_id": tranche.id, "amount": tranche.amount},
                              now=now)
                 counts["claims"] += 1
@@ -67,13 +67,13 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
         before = application.status
         application.status = ApplicationStatus.CLOSED_INELIGIBLE.value
         application.closed_reason = reason
-        audit.record(session, actor=by, action="application.close_ineligible", obj=application, reason=reason,
+        audit.record(session, actor=by, action="application.closed_ineligible", obj=application, reason=reason,
                      changes={"status": [before, application.status]}, now=now)
         counts["applications"] += 1
         affected_committees.add(committee_id)
 
     _inform_committees(session, affected_committees, organisation=organisation, case=case, counts=counts, now=now)
-    audit.record(session, actor=by, action="withdrawal.grants", obj=case,
+    audit.record(session, actor=by, action="withdrawal_case.support_withdrawn", obj=case,
                  changes={**counts, "committees": sorted(affected_committees)}, now=now)
     return counts
 

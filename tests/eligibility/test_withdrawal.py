@@ -139,8 +139,8 @@ def test_withdrawal_ends_all_support_in_every_committee(session, world, coordina
                                     .where(OutboxMessage.subject.like("%" + org.name + "%"))))
     assert addresses == {u.email for u in world["staff"] + world["deciders"]}
     actions = [a for (a,) in session.execute(select(AuditEvent.action))]
-    assert actions.count("grant.withdraw") == 2 and actions.count("tranche.cancelled") == 3
-    assert actions.count("application.close_ineligible") == 4 and "organisation.status" in actions
+    assert actions.count("grant.withdrawn") == 2 and actions.count("tranche.cancelled") == 3
+    assert actions.count("application.closed_ineligible") == 4 and "organisation.status_changed" in actions
 
 
 def test_a_tranche_cancelled_by_a_withdrawal_is_audited_as_one_cancelled_by_hand(session, world, coordinator, now):
