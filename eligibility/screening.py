@@ -160,7 +160,7 @@ def _evaluate(session: Session, organisation: Organisation, application: Any | N
 
 def _record(session: Session, screening_id: int, screening: dict, rule_set: RuleSet, by: User | None,
             now: datetime) -> None:
-    audit.record(session, actor=by, action="screening.run", object_type=Screening.__tablename__,
+    audit.record(session, actor=by, action="screening.performed", object_type=Screening.__tablename__,
                  object_id=screening_id,
                  changes={"organisation_id": screening["organisation_id"], "outcome": screening["outcome"],
                           "rule_set_version": rule_set.version, "trigger": screening["trigger"]}, now=now)

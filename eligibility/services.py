@@ -40,7 +40,7 @@ def ensure_default_rule_set(session: Session, now: datetime) -> RuleSet:
     rule_set = RuleSet(version=1, name=DEFAULT_RULE_SET_NAME, validity_days=30, created_at=now, published_at=now,
                        rules=[{"id": rid, "params": dict(RULES[rid].default_params)} for rid in DEFAULT_RULE_IDS])
     session.add(rule_set)
-    audit.record(session, actor=None, action="rule_set.publish", obj=rule_set,
+    audit.record(session, actor=None, action="rule_set.published", obj=rule_set,
                  changes={"version": 1, "rules": rule_set.rules}, now=now)
     return rule_set
 
@@ -63,7 +63,7 @@ def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity
     rule_set = RuleSet(version=latest + 1, name=name, rules=rules, validity_days=validity_days, created_at=now,
                        published_at=now, created_by_id=by.id)
     session.add(rule_set)
-    audit.record(session, actor=by, action="rule_set.publish", obj=rule_set,
+    audit.record(session, actor=by, action="rule_set.published", obj=rule_set,
                  changes={"version": rule_set.version, "rules": rules, "validity_days": validity_days}, now=now)
     return rule_set
 
@@ -89,7 +89,7 @@ def resolve_result(session: Session, result: ScreeningResult, *, outcome: str, r
     result.resolved_by_id = by.id
     result.resolved_at = now
     screening.outcome = overall_outcome([r.effective_outcome for r in screening.results]).value
-    audit.record(session, actor=by, action="screening.resolve", obj=result, reason=reason.strip(),
+    audit.record(session, actor=by, action="screening.resolved", obj=result, reason=reason.strip(),
                  changes={"rule_id": result.rule_id, "outcome": outcome,
                           "screening_outcome": [before, screening.outcome]}, now=now)
     return screening
@@ -211,7 +211,7 @@ def report_finding(session: Session, *, organisation: Organisation, conduct_on: 
                       evidence=evidence.strip(), status=FindingStatus.REPORTED.value, created_at=now)
     session.add(finding)
     # The audit event names the finding, not its details: the log is readable by more people.
-    audit.record(session, actor=by, action="finding.report", obj=finding,
+    audit.record(session, actor=by, action="finding.reported", obj=finding,
                  changes={"organisation_id": organisation.id, "category": category}, now=now)
     for upload in evidence_files:
         _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
@@ -238,7 +238,7 @@ def _store_evidence(session: Session, finding: Finding, upload: EvidenceUpload, 
     session.add(attachment)
     session.flush()
     # Like the report itself, the audit event names the file by id and size only: the log is read more widely.
-    audit.record(session, actor=by, action="finding.attachment_add", obj=finding,
+    audit.record(session, actor=by, action="finding.attachment_added", obj=finding,
                  changes={"attachment_id": attachment.id, "size": stored.size, "mime_type": stored.mime_type},
                  now=now)
     return attachment
@@ -265,7 +265,7 @@ def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason:
     finding.assessed_by_id = by.id
     finding.assessed_at = now
     finding.assessment_reason = reason.strip()
-    audit.record(session, actor=by, action="finding.confirm" if confirm else "finding.dismiss", obj=finding,
+    audit.record(session, actor=by, action="finding.confirmed" if confirm else "finding.dismissed", obj=finding,
                  reason=reason.strip(), changes={"status": finding.status}, now=now)
     if confirm and finding.category in WITHDRAWAL_CATEGORIES:
         return open_case(session, finding, grounds=reason.strip(), by=by, now=now)
@@ -303,7 +303,7 @@ def open_case(session: Session, finding: Finding, *, grounds: str, by: User | No
     case.organisation = organisation
     if organisation.status == OrganisationStatus.ACTIVE.value:
         _set_status(session, organisation, OrganisationStatus.UNDER_NOTICE.value, by=by, now=now, reason=grounds)
-    audit.record(session, actor=by, action="withdrawal_case.open", obj=case,
+    audit.record(session, actor=by, action="withdrawal_case.opened", obj=case,
                  changes={"organisation_id": organisation.id, "finding_id": finding.id,
                           "reply_deadline": case.reply_deadline}, now=now)
     body = notice_text(case)
@@ -318,7 +318,7 @@ def _set_status(session: Session, organisation: Organisation, status: str, *, by
     before = organisation.status
     organisation.status = status
     organisation.status_changed_at = now
-    audit.record(session, actor=by, action="organisation.status", obj=organisation, reason=reason,
+    audit.record(session, actor=by, action="organisation.status_changed", obj=organisation, reason=reason,
                  changes={"status": [before, status]}, now=now)
 
 
@@ -332,7 +332,7 @@ def reply_to_notice(session: Session, case: WithdrawalCase, *, text: str, by: Us
     case.reply_text = text.strip()
     case.replied_at = now
     case.replied_by_id = by.id
-    audit.record(session, actor=by, action="withdrawal_case.reply", obj=case, changes={"replied": True}, now=now)
+    audit.record(session, actor=by, action="withdrawal_case.replied", obj=case, changes={"replied": True}, now=now)
 
 
 def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reason: str, by: User,
@@ -356,15 +356,15 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
     if withdraw:
         case.status = CaseStatus.WITHDRAWN.value
         _set_status(session, organisation, OrganisationStatus.BARRED.value, by=by, now=now, reason=reason.strip())
-        audit.record(session, actor=by, action="withdrawal_case.withdraw", obj=case, reason=reason.strip(),
+        audit.record(session, actor=by, action="withdrawal_case.withdrawn", obj=case, reason=reason.strip(),
                      changes={"status": case.status}, now=now)
         signals.organisation_withdrawn.send(None, session=session, organisation=organisation, case=case,
-                                            conduct_on=case.conduct_on, actor=by, now=now)
+                                            conduct_on=case.conduct_on, by=by, now=now)
     else:
         case.status = CaseStatus.CLOSED.value
         if organisation.status == OrganisationStatus.UNDER_NOTICE.value and not _other_open_cases(session, case):
             _set_status(session, organisation, OrganisationStatus.ACTIVE.value, by=by, now=now, reason=reason.strip())
-        audit.record(session, actor=by, action="withdrawal_case.close", obj=case, reason=reason.strip(),
+        audit.record(session, actor=by, action="withdrawal_case.closed", obj=case, reason=reason.strip(),
                      changes={"status": case.status}, now=now)
     body = _("Decision in the withdrawal case for %(org)s: %(decision)s.\n\nReasons: %(reasons)s",
              org=organisation.name, decision=_("all support withdrawn") if withdraw else _("closed without withdrawal"),
@@ -394,7 +394,7 @@ def reinstate(session: Session, organisation: Organisation, *, reason: str, by: 
         case.reinstated_at = now
         case.reinstated_by_id = by.id
         case.reinstatement_reason = reason.strip()
-    audit.record(session, actor=by, action="organisation.reinstate", obj=organisation, reason=reason.strip(),
+    audit.record(session, actor=by, action="organisation.reinstated", obj=organisation, reason=reason.strip(),
                  now=now)
 
 

@@ -3,6 +3,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# send(sender=None, session=..., organisation=..., case=..., conduct_on=..., actor=..., now=...)
+# send(sender=None, session=..., organisation=..., case=..., conduct_on=..., by=..., now=...)
 # Receivers change their own data in the caller's transaction and must raise to abort it.
 organisation_withdrawn = _signals.signal("organisation-withdrawn")

@@ -51,8 +51,8 @@ def _luhn(prefix9: str) -> str:
 def _user(session: Session, email: str, name: str, role: Role, committee_id: int | None, now: datetime) -> User:
     user = find_user_by_email(session, email)
     if user is None:
-        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, actor=None, now=now)
-    grant_role(session, user, role, committee_id, actor=None, now=now)
+        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, by=None, now=now)
+    grant_role(session, user, role, committee_id, by=None, now=now)
     return user
 
 
@@ -191,10 +191,12 @@ def seed_grants(session: Session, now: datetime) -> None:
     services.withdraw_application(session, withdrawn, by=applicant, now=now)
     ineligible = application(first, org_b, "Debattkvällar (avslutad)", 30_000)
     services.submit_application(session, ineligible, by=applicant, now=now)
+    before = ineligible.status
     ineligible.status = ApplicationStatus.CLOSED_INELIGIBLE.value
     ineligible.closed_reason = "Demo: stängd som ej behörig efter prövning."
+    # The same event, with the same shape, as a withdrawal writes when it closes an application.
     audit.record(session, actor=None, action="application.closed_ineligible", obj=ineligible,
-                 reason=ineligible.closed_reason, now=now)
+                 reason=ineligible.closed_reason, changes={"status": [before, ineligible.status]}, now=now)
     session.flush()
 
     for title, org, outcome, requested, amount in [

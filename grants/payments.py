@@ -1,5 +1,6 @@
 """Payment rules: which tranches may move, and moving them. The scheduler calls
-releasable_tranches() and release_tranche(by=None); officers use the same functions.
+releasable_tranches() and release_tranche(by=None); officers use the same functions, and a
+withdrawal of all support cancels tranches through the same cancel_tranche().
 No money moves while an organisation is barred (DESIGN.md)."""
 from __future__ import annotations
 
@@ -74,15 +75,23 @@ def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, no
     return tranche
 
 
-def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime,
-                   reason: str = "") -> Tranche:
-    _check_officer(by, tranche.grant)
-    if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
+def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime, reason: str = "",
+                   withdrawal_case_id: int | None = None) -> Tranche:
+    """The one way a tranche is cancelled: by hand, or by a withdrawal of all support (grants.withdrawal).
+    By hand only an officer of the granting committee may; in a withdrawal the authority is the
+    coordinator's decision of the case named by `withdrawal_case_id`, so the officer check does not apply."""
+    if withdrawal_case_id is None:
+        _check_officer(by, tranche.grant)
+    before = tranche.status
+    if before not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
         raise DomainError(_("A paid or cancelled tranche cannot be cancelled."))
     tranche.status = TrancheStatus.CANCELLED.value
     tranche.cancelled_at = now
-    audit.record(session, actor=by, action="tranche.cancelled", obj=tranche,
-                 changes={"grant_id": tranche.grant_id, "amount": tranche.amount}, reason=reason or None, now=now)
+    changes = {"status": [before, tranche.status], "grant_id": tranche.grant_id, "amount": tranche.amount}
+    if withdrawal_case_id is not None:
+        changes["withdrawal_case_id"] = withdrawal_case_id
+    audit.record(session, actor=by, action="tranche.cancelled", obj=tranche, changes=changes, reason=reason or None,
+                 now=now)
     return tranche
 
 

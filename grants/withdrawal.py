@@ -9,29 +9,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eligibility import signals, withdrawal_texts
+from grants import payments
 from grants.models import (OPEN_APPLICATION_STATUSES, Application, ApplicationStatus, Grant, GrantStatus,
-                           Programme, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus)
+                           Programme, RepaymentClaim, RepaymentStatus, TrancheStatus)
 from portal import audit, outbox
 from portal.models import Committee, Role, RoleGrant, User
 
 
-def end_grant(session: Session, grant: Grant, *, reason: str, actor: User | None, now: datetime) -> None:
+def end_grant(session: Session, grant: Grant, *, reason: str, by: User | None, now: datetime) -> None:
     grant.status = GrantStatus.WITHDRAWN.value
     grant.ended_at = now
     grant.end_reason = reason
-    audit.record(session, actor=actor, action="grant.withdraw", obj=grant, reason=reason,
+    audit.record(session, actor=by, action="grant.withdrawn", obj=grant, reason=reason,
                  changes={"status": [GrantStatus.ACTIVE.value, GrantStatus.WITHDRAWN.value]}, now=now)
 
 
-def cancel_tranche(session: Session, tranche: Tranche, *, reason: str, actor: User | None, now: datetime) -> None:
-    before = tranche.status
-    tranche.status = TrancheStatus.CANCELLED.value
-    tranche.cancelled_at = now
-    audit.record(session, actor=actor, action="tranche.cancel", obj=tranche, reason=reason,
-                 changes={"status": [before, tranche.status]}, now=now)
-
-
-def withdraw_all_support(session: Session, *, organisation, case, conduct_on: date, actor: User | None,
+def withdraw_all_support(session: Session, *, organisation, case, conduct_on: date, by: User | None,
                          now: datetime) -> dict:
     """Every active grant withdrawn, every unpaid tranche cancelled, every open application closed as
     ineligible, repayment claims proposed for tranches paid after the date of conduct, every affected
@@ -45,7 +38,7 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
     for grant in grants:
         for tranche in grant.tranches:
             if tranche.status in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
-                cancel_tranche(session, tranche, reason=reason, actor=actor, now=now)
+                payments.cancel_tranche(session, tranche, by=by, now=now, reason=reason, withdrawal_case_id=case.id)
                 counts["tranches"] += 1
                 affected_committees.add(grant.committee_id)
             elif (tranche.status == TrancheStatus.PAID.value and tranche.paid_at is not None
@@ -53,15 +46,15 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
                   and tranche.paid_at.date() > conduct_on):
                 claim = RepaymentClaim(grant=grant, amount=tranche.amount, status=RepaymentStatus.PROPOSED.value,
                                        reason=withdrawal_texts.claim_reason(tranche.paid_at.date(), conduct_on),
-                                       created_at=now, created_by_id=actor.id if actor else None)
+                                       created_at=now, created_by_id=by.id if by else None)
                 session.add(claim)
-                audit.record(session, actor=actor, action="repayment_claim.propose", obj=claim,
+                audit.record(session, actor=by, action="repayment_claim.proposed", obj=claim,
                              changes={"grant_id": grant.id, "tranche_id": tranche.id, "amount": tranche.amount},
                              now=now)
                 counts["claims"] += 1
                 affected_committees.add(grant.committee_id)
         if grant.status == GrantStatus.ACTIVE.value:
-            end_grant(session, grant, reason=reason, actor=actor, now=now)
+            end_grant(session, grant, reason=reason, by=by, now=now)
             counts["grants"] += 1
             affected_committees.add(grant.committee_id)
 
@@ -74,13 +67,13 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
         before = application.status
         application.status = ApplicationStatus.CLOSED_INELIGIBLE.value
         application.closed_reason = reason
-        audit.record(session, actor=actor, action="application.close_ineligible", obj=application, reason=reason,
+        audit.record(session, actor=by, action="application.closed_ineligible", obj=application, reason=reason,
                      changes={"status": [before, application.status]}, now=now)
         counts["applications"] += 1
         affected_committees.add(committee_id)
 
     _inform_committees(session, affected_committees, organisation=organisation, case=case, counts=counts, now=now)
-    audit.record(session, actor=actor, action="withdrawal.grants", obj=case,
+    audit.record(session, actor=by, action="withdrawal_case.support_withdrawn", obj=case,
                  changes={**counts, "committees": sorted(affected_committees)}, now=now)
     return counts
 
@@ -103,7 +96,7 @@ def _inform_committees(session: Session, committee_ids: set[int], *, organisatio
 
 def _on_withdrawn(sender, **kwargs) -> None:
     withdraw_all_support(kwargs["session"], organisation=kwargs["organisation"], case=kwargs["case"],
-                         conduct_on=kwargs["conduct_on"], actor=kwargs["actor"], now=kwargs["now"])
+                         conduct_on=kwargs["conduct_on"], by=kwargs["by"], now=kwargs["now"])
 
 
 def connect() -> None:

@@ -86,8 +86,8 @@ def _officer(session: Session, now: datetime, email: str, name: str, committee_n
         return None
     user = find_user_by_email(session, email)
     if user is None:
-        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, actor=None, now=now)
-    grant_role(session, user, Role.OFFICER, committee.id, actor=None, now=now)
+        user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, by=None, now=now)
+    grant_role(session, user, Role.OFFICER, committee.id, by=None, now=now)
     return user
 
 

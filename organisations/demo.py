@@ -88,7 +88,7 @@ def seed_organisations(session: Session, now: datetime) -> None:
         else:
             email = f"{slug}@demo.stad.example"
             representative = find_user_by_email(session, email) or create_user(
-                session, email=email, name=f"Kontakt {name}", password=DEMO_PASSWORD, actor=None, now=now,
+                session, email=email, name=f"Kontakt {name}", password=DEMO_PASSWORD, by=None, now=now,
                 roles=[(Role.APPLICANT, None)])
         data = services.ProfileData(
             name=name, legal_form=form, street_address=f"Demogatan {index + 1}", postal_code="16355",

@@ -47,7 +47,7 @@ def register_applicant(session: Session, *, name: str, email: str, password: str
                        base_url: str, locale: str | None = None) -> User:
     """A person creates an applicant account; it must be confirmed through a single-use link
     sent by e-mail before the person may register or act for an organisation."""
-    user = create_user(session, email=email, name=name, password=password, actor=None, now=now,
+    user = create_user(session, email=email, name=name, password=password, by=None, now=now,
                        roles=[(Role.APPLICANT, None)], locale=locale, confirmed=False)
     send_confirmation(session, user, now=now, base_url=base_url)
     return user
@@ -324,7 +324,7 @@ def accept_invitation(session: Session, token: str, *, user: User, now: datetime
     organisation = invitation.organisation
     invitation.accepted_at = now
     if not user.has_role(Role.APPLICANT):
-        grant_role(session, user, Role.APPLICANT, None, actor=user, now=now)
+        grant_role(session, user, Role.APPLICANT, None, by=user, now=now)
     if not any(r.user_id == user.id for r in organisation.representatives):
         organisation.representatives.append(
             Representative(user_id=user.id, added_at=now, added_by_id=invitation.invited_by_id))

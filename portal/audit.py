@@ -1,5 +1,10 @@
 """The append-only audit log. `record()` adds the event to the caller's transaction, so the
-event and the change it describes are committed, or rolled back, together."""
+event and the change it describes are committed, or rolled back, together.
+
+Naming rule: every service takes the acting user as `by` (None when the system acts) and passes it
+to `record(actor=by)`, whose `actor` is the stored event's field; an action is named
+`<object>.<what happened, past tense>` (`tranche.cancelled`), with one name for one change wherever
+it is made (tests/portal/test_audit_action_names.py reads the code to hold this)."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -33,7 +33,7 @@ def users_create(email: str, name: str, role: str, committee_name: str | None, p
             raise click.ClickException(f"No committee named {committee_name!r}.")
         committee_id = committee.id
     try:
-        user = create_user(db.session, email=email, name=name, password=password, actor=None,
+        user = create_user(db.session, email=email, name=name, password=password, by=None,
                            now=clock.now(), roles=[(Role(role), committee_id)])
     except DomainError as error:
         db.session.rollback()

@@ -55,13 +55,13 @@ def seed_portal(session: Session, now: datetime) -> None:
     )
     for name, kind in wanted:
         if committee_by_name(session, name) is None:
-            create_committee(session, name=name, kind=kind.value, actor=None, now=now)
+            create_committee(session, name=name, kind=kind.value, by=None, now=now)
     for email, name, role, committee_name in DEMO_USERS:
         user = find_user_by_email(session, email)
         if user is None:
-            user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, actor=None, now=now)
+            user = create_user(session, email=email, name=name, password=DEMO_PASSWORD, by=None, now=now)
         committee = committee_by_name(session, committee_name) if committee_name else None
-        grant_role(session, user, role, committee.id if committee else None, actor=None, now=now)
+        grant_role(session, user, role, committee.id if committee else None, by=None, now=now)
 
 
 def run_seeders(app: Flask, session: Session, now: datetime) -> list[str]:

@@ -20,7 +20,7 @@ class Factory:
 
     def committee(self, name: str | None = None, kind: CommitteeKind = CommitteeKind.DISTRICT) -> Committee:
         committee = create_committee(self.session, name=name or f"Nämnd {next(_counter)}", kind=kind.value,
-                                     actor=None, now=self.now)
+                                     by=None, now=self.now)
         self.session.commit()
         return committee
 
@@ -33,6 +33,6 @@ class Factory:
                 committee = self.committee()
             roles.append((role, committee.id if committee else None))
         user = create_user(self.session, email=email or f"user{n}@example.org", name=name or f"Användare {n}",
-                           password=password, actor=None, now=self.now, roles=roles, **kwargs)
+                           password=password, by=None, now=self.now, roles=roles, **kwargs)
         self.session.commit()
         return user

@@ -61,7 +61,7 @@ def render_annual_report(session: Session, year: int, now: datetime) -> bytes:
             return render_pdf("monitoring/insight/annual_report_pdf.html", generated_at=now, **data)
 
 
-def generate_annual_report(session: Session, year: int, *, actor: User | None, now: datetime) -> AnnualReport:
+def generate_annual_report(session: Session, year: int, *, by: User | None, now: datetime) -> AnnualReport:
     """Make (or remake) the stored report for `year`. Only finished years or the current one."""
     if year < 2000 or year > now.year:
         raise InvalidYear(_("Choose a year that has begun."), field="year")
@@ -73,7 +73,7 @@ def generate_annual_report(session: Session, year: int, *, actor: User | None, n
         session.add(report)
     report.pdf = pdf
     report.generated_at = now
-    report.generated_by_id = actor.id if actor else None
+    report.generated_by_id = by.id if by else None
     session.flush()
-    audit.record(session, actor=actor, action=action, obj=report, changes={"year": year}, now=now)
+    audit.record(session, actor=by, action=action, obj=report, changes={"year": year}, now=now)
     return report

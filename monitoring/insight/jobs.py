@@ -24,7 +24,7 @@ def generate_annual_report_job(session: Session, now: datetime) -> dict:
     if session.scalar(select(AnnualReport.id).where(AnnualReport.year == year)) is not None:
         return {"generated": False, "year": year, "reason": "already stored"}
     try:
-        generate_annual_report(session, year, actor=None, now=now)
+        generate_annual_report(session, year, by=None, now=now)
         session.commit()
     except IntegrityError:  # another run stored it in the meantime
         session.rollback()

@@ -122,7 +122,7 @@ def annual_reports():
     if form.validate_on_submit():
         _require(can_generate_annual_report(current_user))
         try:
-            report = annual.generate_annual_report(db.session, form.year.data, actor=current_user, now=clock.now())
+            report = annual.generate_annual_report(db.session, form.year.data, by=current_user, now=clock.now())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

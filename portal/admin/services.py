@@ -23,7 +23,7 @@ def checked_email(email: str, field: str = "email") -> str:
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str, actor: User | None, now: datetime,
+    session: Session, *, email: str, name: str, password: str, by: User | None, now: datetime,
     roles: list[tuple[Role, int | None]] = (), locale: str | None = None, confirmed: bool = True,
 ) -> User:
     email = checked_email(email)
@@ -38,15 +38,15 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, action="user.created", obj=user,
+    audit.record(session, actor=by, action="user.created", obj=user,
                  changes={"email": email, "name": user.name}, now=now)
     for role, committee_id in roles:
-        grant_role(session, user, role, committee_id, actor=actor, now=now)
+        grant_role(session, user, role, committee_id, by=by, now=now)
     return user
 
 
 def grant_role(
-    session: Session, user: User, role: Role, committee_id: int | None, *, actor: User | None, now: datetime
+    session: Session, user: User, role: Role, committee_id: int | None, *, by: User | None, now: datetime
 ) -> RoleGrant:
     role = Role(role)
     if role in COMMITTEE_ROLES and committee_id is None:
@@ -61,26 +61,26 @@ def grant_role(
     grant = RoleGrant(role=role.value, committee_id=committee_id)
     user.role_grants.append(grant)
     session.flush()
-    audit.record(session, actor=actor, action="user.role_granted", obj=user,
+    audit.record(session, actor=by, action="user.role_granted", obj=user,
                  changes={"role": role.value, "committee_id": committee_id}, now=now)
     return grant
 
 
-def revoke_role(session: Session, user: User, grant_id: int, *, actor: User, now: datetime) -> None:
+def revoke_role(session: Session, user: User, grant_id: int, *, by: User, now: datetime) -> None:
     grant = next((g for g in user.role_grants if g.id == grant_id), None)
     if grant is None:
         raise NotFound(_("No such role."))
-    if grant.role == Role.ADMIN.value and user.id == actor.id:
+    if grant.role == Role.ADMIN.value and user.id == by.id:
         raise DomainError(_("You cannot remove your own admin role."))
     user.role_grants.remove(grant)
-    audit.record(session, actor=actor, action="user.role_revoked", obj=user,
+    audit.record(session, actor=by, action="user.role_revoked", obj=user,
                  changes={"role": grant.role, "committee_id": grant.committee_id}, now=now)
 
 
-def update_user(session: Session, user: User, *, name: str, active: bool, actor: User, now: datetime) -> None:
+def update_user(session: Session, user: User, *, name: str, active: bool, by: User, now: datetime) -> None:
     if not (name or "").strip():
         raise DomainError(_("Enter a name."), field="name")
-    if not active and user.id == actor.id:
+    if not active and user.id == by.id:
         raise DomainError(_("You cannot deactivate your own account."), field="active")
     changes = audit.diff(user, {"name": name.strip(), "active": active})
     if not changes:
@@ -89,7 +89,7 @@ def update_user(session: Session, user: User, *, name: str, active: bool, actor:
     if user.active and not active:
         user.session_version += 1  # a deactivated user is logged out everywhere
     user.active = active
-    audit.record(session, actor=actor, action="user.updated", obj=user, changes=changes, now=now)
+    audit.record(session, actor=by, action="user.updated", obj=user, changes=changes, now=now)
 
 
 def _check_committee(session: Session, name: str, kind: str, committee_id: int | None) -> str:
@@ -104,22 +104,22 @@ def _check_committee(session: Session, name: str, kind: str, committee_id: int |
     return name
 
 
-def create_committee(session: Session, *, name: str, kind: str, actor: User | None, now: datetime) -> Committee:
+def create_committee(session: Session, *, name: str, kind: str, by: User | None, now: datetime) -> Committee:
     name = _check_committee(session, name, kind, None)
     committee = Committee(name=name, kind=kind, active=True, created_at=now)
     session.add(committee)
     session.flush()
-    audit.record(session, actor=actor, action="committee.created", obj=committee,
+    audit.record(session, actor=by, action="committee.created", obj=committee,
                  changes={"name": name, "kind": kind}, now=now)
     return committee
 
 
 def update_committee(
-    session: Session, committee: Committee, *, name: str, kind: str, active: bool, actor: User, now: datetime
+    session: Session, committee: Committee, *, name: str, kind: str, active: bool, by: User, now: datetime
 ) -> None:
     name = _check_committee(session, name, kind, committee.id)
     changes = audit.diff(committee, {"name": name, "kind": kind, "active": active})
     if not changes:
         return
     committee.name, committee.kind, committee.active = name, kind, active
-    audit.record(session, actor=actor, action="committee.updated", obj=committee, changes=changes, now=now)
+    audit.record(session, actor=by, action="committee.updated", obj=committee, changes=changes, now=now)

@@ -55,7 +55,7 @@ def user_new():
         try:
             services.create_user(
                 db.session, email=form.email.data, name=form.name.data, password=form.password.data,
-                actor=current_user, now=clock.now(),
+                by=current_user, now=clock.now(),
                 roles=[(Role(form.role.data), form.committee_id.data or None)],
             )
         except DomainError as error:
@@ -85,7 +85,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(db.session, user, name=form.name.data, active=form.active.data,
-                                 actor=current_user, now=clock.now())
+                                 by=current_user, now=clock.now())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -106,7 +106,7 @@ def role_add(user_id: int):
     if role_form.validate_on_submit():
         try:
             services.grant_role(db.session, user, Role(role_form.role.data), role_form.committee_id.data or None,
-                                actor=current_user, now=clock.now())
+                                by=current_user, now=clock.now())
         except DomainError as error:
             db.session.rollback()
             attach_error(role_form, error)
@@ -126,7 +126,7 @@ def role_revoke(user_id: int, grant_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     apply_change(
-        lambda: services.revoke_role(db.session, user, grant_id, actor=current_user, now=clock.now()),
+        lambda: services.revoke_role(db.session, user, grant_id, by=current_user, now=clock.now()),
         _("The role is removed."))
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -145,7 +145,7 @@ def committee_new():
     if form.validate_on_submit():
         try:
             services.create_committee(db.session, name=form.name.data, kind=form.kind.data,
-                                      actor=current_user, now=clock.now())
+                                      by=current_user, now=clock.now())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -164,7 +164,7 @@ def committee_edit(committee_id: int):
     if form.validate_on_submit():
         try:
             services.update_committee(db.session, committee, name=form.name.data, kind=form.kind.data,
-                                      active=form.active.data, actor=current_user, now=clock.now())
+                                      active=form.active.data, by=current_user, now=clock.now())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -30,7 +30,7 @@ def token_create(email: str, name: str, days: int | None) -> None:
     """Create a token and print it: it is shown this once only."""
     user = _user(email)
     try:
-        _row, raw = token_service.create_token(db.session, user, name=name, days=days, actor=None, now=clock.now())
+        _row, raw = token_service.create_token(db.session, user, name=name, days=days, by=None, now=clock.now())
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message)
@@ -50,6 +50,6 @@ def token_revoke(email: str, name: str) -> None:
     if not rows:
         raise click.ClickException(f"{email} has no unrevoked token named {name!r}.")
     for token in rows:
-        token_service.revoke_token(db.session, token, actor=None, now=now)
+        token_service.revoke_token(db.session, token, by=None, now=now)
     db.session.commit()
     click.echo(f"Revoked {len(rows)} token(s).")

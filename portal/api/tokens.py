@@ -24,7 +24,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, user: User, *, name: str, days: int | None, actor: User | None,
+def create_token(session: Session, user: User, *, name: str, days: int | None, by: User | None,
                  now: datetime) -> tuple[ApiToken, str]:
     """Make a token for `user`; returns the row and the token itself, which is never stored."""
     name = (name or "").strip()
@@ -41,17 +41,17 @@ def create_token(session: Session, user: User, *, name: str, days: int | None, a
                      expires_at=now + timedelta(days=days) if days else None)
     session.add(token)
     session.flush()
-    audit.record(session, actor=actor, action="api_token.created", obj=token,
+    audit.record(session, actor=by, action="api_token.created", obj=token,
                  changes={"user_id": user.id, "name": name,
                           "expires_at": token.expires_at.isoformat() if token.expires_at else None}, now=now)
     return token, raw
 
 
-def revoke_token(session: Session, token: ApiToken, *, actor: User | None, now: datetime) -> ApiToken:
+def revoke_token(session: Session, token: ApiToken, *, by: User | None, now: datetime) -> ApiToken:
     if token.revoked_at is not None:
         raise DomainError(str(_l("The token is already revoked.")))
     token.revoked_at = now
-    audit.record(session, actor=actor, action="api_token.revoked", obj=token,
+    audit.record(session, actor=by, action="api_token.revoked", obj=token,
                  changes={"user_id": token.user_id, "name": token.name}, now=now)
     return token
 

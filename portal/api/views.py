@@ -37,7 +37,7 @@ def tokens():
     if form.validate_on_submit():
         try:
             _row, new_token = token_service.create_token(
-                db.session, current_user, name=form.name.data, days=form.days.data, actor=current_user,
+                db.session, current_user, name=form.name.data, days=form.days.data, by=current_user,
                 now=clock.now())
         except DomainError as error:
             db.session.rollback()
@@ -58,7 +58,7 @@ def revoke(token_id: int):
         return redirect(url_for(".tokens"))
     try:
         token = token_service.own_token(db.session, current_user, token_id)
-        token_service.revoke_token(db.session, token, actor=current_user, now=clock.now())
+        token_service.revoke_token(db.session, token, by=current_user, now=clock.now())
     except NotFound:
         db.session.rollback()
         return render_template("errors/404.html"), 404

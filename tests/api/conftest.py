@@ -22,7 +22,7 @@ class ApiWorld:
         self.session, self.factory, self.now = session, factory, now
 
     def token_for(self, user, days=None, name="script") -> str:
-        _row, raw = create_token(self.session, user, name=name, days=days, actor=user, now=self.now)
+        _row, raw = create_token(self.session, user, name=name, days=days, by=user, now=self.now)
         self.session.commit()
         return raw
 

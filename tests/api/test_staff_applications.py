@@ -94,7 +94,7 @@ def test_officer_screens_an_application_now_and_it_is_audited(client, staff, ses
     assert response.status_code == 201
     screening_id = response.json["id"]
     assert response.json["outcome"] == "eligible" and response.json["application_id"] == application.id
-    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.run",
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.performed",
                                                     AuditEvent.object_id == str(screening_id)))
     assert event is not None and event.actor_id == staff.officer.id
     listed = client.get(url, headers=bearer(staff.decider_token)).json

@@ -133,7 +133,7 @@ def test_screening_all_organisations_at_once_gives_each_the_same_outcome_and_evi
         ("reports_on_time", "none_overdue"), ("reports_on_time", "overdue"), ("reports_on_time", "long_overdue"),
     }
     # Each screening explains itself in the audit log, as a single one does.
-    runs = session.scalars(select(AuditEvent).where(AuditEvent.action == "screening.run")).all()
+    runs = session.scalars(select(AuditEvent).where(AuditEvent.action == "screening.performed")).all()
     assert sorted(int(e.object_id) for e in runs if e.changes["trigger"] == "batch") == sorted(s.id for s in together)
 
 

@@ -51,7 +51,7 @@ def test_evidence_filed_with_the_report_is_stored_by_hash_and_is_no_organisation
     # The organisation's own document list never shows the evidence against it.
     assert session.scalar(select(Document).where(Document.organisation_id == reported.org.id,
                                                  Document.kind != "statutes")) is None
-    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "finding.attachment_add"))
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "finding.attachment_added"))
     assert event.actor_id == reported.reporter.id and "skarmdump" not in str(event.changes)
 
 

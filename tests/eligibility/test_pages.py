@@ -192,7 +192,7 @@ def test_resolving_the_open_rule_makes_the_organisation_eligible(client, session
     page = client.get(f"/eligibility/screenings/{screening.id}").get_data(as_text=True)
     assert "Organisationen uppfyller villkoren: alla regler är uppfyllda." in page
     assert "Styrelse och årsmöte i 5 §." in page
-    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.resolve"))
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.resolved"))
     assert event.reason == "Styrelse och årsmöte i 5 §."
 
 

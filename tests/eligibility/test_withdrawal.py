@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from eligibility import services
 from eligibility.models import CaseStatus, WithdrawalCase
-from grants import withdrawal
+from grants import payments, withdrawal
 from grants.models import Application, Grant, RepaymentClaim, Tranche
 from organisations.models import Organisation
+from portal.errors import PermissionDenied
 from portal.models import AuditEvent, OutboxMessage, Role
 
 CONDUCT = date(2026, 1, 15)
@@ -138,8 +139,31 @@ def test_withdrawal_ends_all_support_in_every_committee(session, world, coordina
                                     .where(OutboxMessage.subject.like("%" + org.name + "%"))))
     assert addresses == {u.email for u in world["staff"] + world["deciders"]}
     actions = [a for (a,) in session.execute(select(AuditEvent.action))]
-    assert actions.count("grant.withdraw") == 2 and actions.count("tranche.cancel") == 3
-    assert actions.count("application.close_ineligible") == 4 and "organisation.status" in actions
+    assert actions.count("grant.withdrawn") == 2 and actions.count("tranche.cancelled") == 3
+    assert actions.count("application.closed_ineligible") == 4 and "organisation.status_changed" in actions
+
+
+def test_a_tranche_cancelled_by_a_withdrawal_is_audited_as_one_cancelled_by_hand(session, world, coordinator, now):
+    grant = world["grants"]["active_a"]
+    released, scheduled = grant.tranches[2], grant.tranches[3]
+    with pytest.raises(PermissionDenied):  # by hand, the coordinator is not the committee's officer
+        payments.cancel_tranche(session, released, by=coordinator, now=now)
+    payments.cancel_tranche(session, released, by=world["staff"][0], now=now, reason="Aktiviteten ställdes in.")
+    session.commit()
+    case = confirmed_case(session, world["org"], world["staff"][0], coordinator, now)
+    services.decide_case(session, case, withdraw=True, reason="Svaret ändrar inget.", by=coordinator,
+                         now=case.reply_deadline)
+    session.commit()
+
+    events = {e.object_id: e for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "tranche", AuditEvent.object_id.in_([str(released.id), str(scheduled.id)])))}
+    by_hand, by_withdrawal = events[str(released.id)], events[str(scheduled.id)]
+    assert by_hand.action == by_withdrawal.action == "tranche.cancelled"
+    assert (by_hand.actor_id, by_withdrawal.actor_id) == (world["staff"][0].id, coordinator.id)
+    assert by_hand.changes == {"status": ["released", "cancelled"], "grant_id": grant.id, "amount": released.amount}
+    assert by_withdrawal.changes == {"status": ["scheduled", "cancelled"], "grant_id": grant.id,
+                                     "amount": scheduled.amount, "withdrawal_case_id": case.id}
+    assert "indragningsärende" in by_withdrawal.reason
 
 
 def test_a_failure_in_the_middle_of_a_withdrawal_changes_nothing(session, world, coordinator, now, monkeypatch):

@@ -68,7 +68,7 @@ def test_officer_confirms_the_proposed_claim_and_the_organisation_is_told(client
     client.post(f"/claims/{withdrawn.claim.id}/paid")
     session.expire_all()
     assert withdrawn.claim.status == "paid" and withdrawn.claim.paid_at is not None
-    assert _actions(session, withdrawn.claim) == ["repayment_claim.propose", "repayment_claim.confirmed",
+    assert _actions(session, withdrawn.claim) == ["repayment_claim.proposed", "repayment_claim.confirmed",
                                                   "repayment_claim.paid"]
     # A repaid claim can no longer be waived.
     client.post(f"/claims/{withdrawn.claim.id}/waive", data={"waiver_reason": "Glömt"})

@@ -13,14 +13,14 @@ def _count(session, model):
 
 
 def test_a_change_and_its_audit_event_are_committed_together(session, now):
-    create_committee(session, name="Farsta stadsdelsnämnd", kind="district", actor=None, now=now)
+    create_committee(session, name="Farsta stadsdelsnämnd", kind="district", by=None, now=now)
     session.commit()
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "committee.created"))
     assert event.changes == {"name": "Farsta stadsdelsnämnd", "kind": "district"}
 
 
 def test_a_rolled_back_change_leaves_no_audit_event(session, now):
-    create_committee(session, name="Skarpnäck stadsdelsnämnd", kind="district", actor=None, now=now)
+    create_committee(session, name="Skarpnäck stadsdelsnämnd", kind="district", by=None, now=now)
     session.rollback()
     assert _count(session, Committee) == 0
     assert _count(session, AuditEvent) == 0
@@ -52,7 +52,7 @@ def test_the_database_refuses_to_update_or_delete_audit_events(session, now):
 
 
 def test_outbox_message_is_rolled_back_with_its_cause(session, now):
-    create_committee(session, name="Norrmalm stadsdelsnämnd", kind="district", actor=None, now=now)
+    create_committee(session, name="Norrmalm stadsdelsnämnd", kind="district", by=None, now=now)
     outbox.queue(session, to="a@example.org", subject="Hej", body="Text", now=now)
     session.rollback()
     assert _count(session, OutboxMessage) == 0

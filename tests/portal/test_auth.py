@@ -37,7 +37,7 @@ def test_deactivated_user_cannot_log_in(client, factory, session, now):
 
     admin = factory.user(role=Role.ADMIN)
     user = factory.user(role=Role.APPLICANT)
-    update_user(session, user, name=user.name, active=False, actor=admin, now=now)
+    update_user(session, user, name=user.name, active=False, by=admin, now=now)
     session.commit()
     client.get("/language/en")
     assert WRONG in login(client, user.email).get_data(as_text=True)

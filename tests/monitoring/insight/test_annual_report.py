@@ -39,7 +39,7 @@ def year_2025(world, factory, session):
 
 
 def test_annual_report_shows_money_participants_attainment_withdrawals_and_lessons(app, session, year_2025):
-    report = generate_annual_report(session, 2025, actor=None, now=datetime(2026, 1, 5, 3, 0))
+    report = generate_annual_report(session, 2025, by=None, now=datetime(2026, 1, 5, 3, 0))
     text = pdf_text(report.pdf)
     assert "2025" in text
     assert "Skärholmen stadsdelsnämnd" in text and "Socialnämnden" in text
@@ -94,7 +94,7 @@ def test_missing_report_is_not_found(client, login_as):
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.DECISION_MAKER, Role.APPLICANT, Role.ADMIN])
 def test_only_coordinators_make_and_download_reports(client, login_as, session, role, year_2025):
-    generate_annual_report(session, 2025, actor=None, now=datetime(2026, 1, 5))
+    generate_annual_report(session, 2025, by=None, now=datetime(2026, 1, 5))
     session.commit()
     login_as(role)
     assert client.get("/insight/annual-reports").status_code == 403
