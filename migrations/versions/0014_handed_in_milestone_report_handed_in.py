@@ -1,7 +1,7 @@
 """Milestones know when their report was handed in (grants.followup: one rule for "overdue")
 
 Revision ID: 0014_handed_in
-Revises: 0012_perflists
+Revises: 0013_naming
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014_handed_in'
-down_revision = '0012_perflists'
+down_revision = '0013_naming'
 branch_labels = None
 depends_on = None
 

@@ -61,7 +61,7 @@ def test_the_deadlines_page_and_the_api_mark_the_same_reports_overdue(session, c
     page = client.get("/monitoring/deadlines").get_data(as_text=True)
     assert page.count('class="overdue"') == len(overdue)
 
-    _row, token = create_token(session, world.representative, name="test", days=None, actor=world.representative,
+    _row, token = create_token(session, world.representative, name="test", days=None, by=world.representative,
                                now=datetime(2026, 3, 2, 10))
     session.commit()
     items = client.get("/api/v1/my/deadlines?per_page=100", headers={"Authorization": f"Bearer {token}"}).json["items"]
