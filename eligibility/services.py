@@ -16,8 +16,10 @@ from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, Find
                                 FindingCategory, FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening,
                                 ScreeningOutcome, ScreeningResult, WithdrawalCase)
 from eligibility.screening import RULES, overall_outcome
-from organisations.models import Organisation, OrganisationStatus, Representative
+from organisations.mail import mail_recipients
+from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
+from portal.formatting import format_dt
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import User
 
@@ -280,16 +282,7 @@ def notice_text(case: WithdrawalCase) -> str:
         "Before the decision you have the right to know the grounds and to reply (förvaltningslagen 25 §). "
         "Reply in the grant portal no later than %(deadline)s.",
         org=case.organisation.name, conduct_on=case.conduct_on.isoformat(), grounds=case.grounds,
-        deadline=case.reply_deadline.strftime("%Y-%m-%d %H:%M"))
-
-
-def _representative_addresses(session: Session, organisation: Organisation) -> list[str]:
-    users = session.scalars(select(User).join(Representative, Representative.user_id == User.id)
-                            .where(Representative.organisation_id == organisation.id, User.active.is_(True))).all()
-    addresses = {u.email for u in users}
-    if organisation.email:
-        addresses.add(organisation.email)
-    return sorted(addresses)
+        deadline=format_dt(case.reply_deadline))
 
 
 def open_case(session: Session, finding: Finding, *, grounds: str, by: User | None, now: datetime) -> WithdrawalCase:
@@ -307,7 +300,7 @@ def open_case(session: Session, finding: Finding, *, grounds: str, by: User | No
                  changes={"organisation_id": organisation.id, "finding_id": finding.id,
                           "reply_deadline": case.reply_deadline}, now=now)
     body = notice_text(case)
-    for address in _representative_addresses(session, organisation):
+    for address in [recipient.address for recipient in mail_recipients(session, organisation.id)]:
         outbox.queue(session, to=address, subject=_("Notice: the City intends to withdraw support"), body=body,
                      now=now, dedup_key=f"notice:{case.id}:{address}")
     return case
@@ -325,7 +318,7 @@ def _set_status(session: Session, organisation: Organisation, status: str, *, by
 def reply_to_notice(session: Session, case: WithdrawalCase, *, text: str, by: User, now: datetime) -> None:
     if case.status != CaseStatus.OPEN.value:
         raise Conflict(_("The case is decided; it no longer takes replies."), field="text")
-    if now > case.reply_deadline:
+    if not case.takes_replies(now):
         raise DomainError(_("The reply deadline has passed."), field="text")
     if not (text or "").strip():
         raise DomainError(_("Write your reply."), field="text")
@@ -343,10 +336,10 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
     raises, and the caller rolls everything back."""
     if case.status != CaseStatus.OPEN.value:
         raise Conflict(_("This case is already decided."), field="reason")
-    if now < case.reply_deadline:
+    if not case.reply_period_over(now):
         raise NoticeDeadlineNotPassed(
             _("The organisation may reply until %(deadline)s; decide after that.",
-              deadline=case.reply_deadline.strftime("%Y-%m-%d %H:%M")), field="reason")
+              deadline=format_dt(case.reply_deadline)), field="reason")
     if not (reason or "").strip():
         raise DomainError(_("Write the reasons for the decision."), field="reason")
     organisation = case.organisation
@@ -369,7 +362,7 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
     body = _("Decision in the withdrawal case for %(org)s: %(decision)s.\n\nReasons: %(reasons)s",
              org=organisation.name, decision=_("all support withdrawn") if withdraw else _("closed without withdrawal"),
              reasons=reason.strip())
-    for address in _representative_addresses(session, organisation):
+    for address in [recipient.address for recipient in mail_recipients(session, organisation.id)]:
         outbox.queue(session, to=address, subject=_("Decision on withdrawal of support"), body=body, now=now,
                      dedup_key=f"case-decision:{case.id}:{address}")
 

@@ -100,12 +100,15 @@ def test_a_confirmed_finding_of_discrimination_opens_no_withdrawal_case(session,
 
 def test_coordinator_cannot_decide_before_the_reply_deadline(session, world, coordinator, now):
     case = confirmed_case(session, world["org"], coordinator, coordinator, now)
-    with pytest.raises(services.NoticeDeadlineNotPassed):
-        services.decide_case(session, case, withdraw=True, reason="Nu.", by=coordinator,
-                             now=case.reply_deadline - timedelta(minutes=1))
-    session.rollback()
-    services.decide_case(session, case, withdraw=True, reason="Svaret ändrar inget.", by=coordinator,
-                         now=case.reply_deadline)
+    # A reply given at the deadline itself still counts, so nobody may decide until it has passed.
+    for too_early in (case.reply_deadline - timedelta(minutes=1), case.reply_deadline):
+        assert case.takes_replies(too_early)
+        with pytest.raises(services.NoticeDeadlineNotPassed):
+            services.decide_case(session, case, withdraw=True, reason="Nu.", by=coordinator, now=too_early)
+        session.rollback()
+    after = case.reply_deadline + timedelta(minutes=1)
+    assert not case.takes_replies(after)
+    services.decide_case(session, case, withdraw=True, reason="Svaret ändrar inget.", by=coordinator, now=after)
     session.commit()
     assert world["org"].status == "barred"
 
@@ -152,7 +155,7 @@ def test_a_tranche_cancelled_by_a_withdrawal_is_audited_as_one_cancelled_by_hand
     session.commit()
     case = confirmed_case(session, world["org"], world["staff"][0], coordinator, now)
     services.decide_case(session, case, withdraw=True, reason="Svaret ändrar inget.", by=coordinator,
-                         now=case.reply_deadline)
+                         now=case.reply_deadline + timedelta(minutes=1))
     session.commit()
 
     events = {e.object_id: e for e in session.scalars(select(AuditEvent).where(
@@ -192,14 +195,14 @@ def test_a_failure_in_the_middle_of_a_withdrawal_changes_nothing(session, world,
 def test_closing_without_withdrawal_lifts_the_notice(session, world, coordinator, now):
     case = confirmed_case(session, world["org"], coordinator, coordinator, now)
     services.decide_case(session, case, withdraw=False, reason="Svaret visar att talet citerades fel.",
-                         by=coordinator, now=case.reply_deadline)
+                         by=coordinator, now=case.reply_deadline + timedelta(minutes=1))
     session.commit()
     assert world["org"].status == "active" and world["grants"]["active_a"].status == "active"
 
 
 def test_reinstatement_lifts_the_bar_but_does_not_revive_grants(session, world, coordinator, now):
     case = confirmed_case(session, world["org"], coordinator, coordinator, now)
-    services.decide_case(session, case, withdraw=True, reason="Indragning.", by=coordinator, now=case.reply_deadline)
+    services.decide_case(session, case, withdraw=True, reason="Indragning.", by=coordinator, now=case.reply_deadline + timedelta(minutes=1))
     session.commit()
     with pytest.raises(services.DomainError):
         services.reinstate(session, world["org"], reason=" ", by=coordinator, now=case.reply_deadline)

@@ -48,9 +48,9 @@ def test_no_sequence_leaves_a_barred_organisation_with_support(session, build, f
             services.assess_finding(session, finding, confirm=True, reason="Ja.", by=coordinator, now=clock)
         elif action == "close" and case is not None:
             services.decide_case(session, case, withdraw=False, reason="Nej.", by=coordinator,
-                                 now=case.reply_deadline)
+                                 now=case.reply_deadline + timedelta(minutes=1))
         elif action == "withdraw" and case is not None:
-            services.decide_case(session, case, withdraw=True, reason="Ja.", by=coordinator, now=case.reply_deadline)
+            services.decide_case(session, case, withdraw=True, reason="Ja.", by=coordinator, now=case.reply_deadline + timedelta(minutes=1))
         elif action == "reinstate" and org.status == "barred":
             services.reinstate(session, org, reason="Ny styrelse.", by=coordinator, now=clock)
         elif action == "new_grant" and org.status != "barred":

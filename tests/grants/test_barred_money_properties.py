@@ -123,7 +123,7 @@ class Run:
                                               now=clock)
             s.commit()
         if name in ("withdraw", "close_case") and case is not None and self.org.status == "under_notice":
-            self.clock = max(self.clock, case.reply_deadline)
+            self.clock = max(self.clock, case.reply_deadline + timedelta(minutes=1))
             eligibility.decide_case(s, case, withdraw=name == "withdraw", reason="Beslut.", by=self.coordinator,
                                     now=self.clock)
             s.commit()
