@@ -93,7 +93,9 @@ def role_add(user_id: int):
                                                    now=clock.now()),
             _("The role is added.")):
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    form = UserEditForm(obj=user)
+    # The account form beside it shows the saved account, not this request's fields (it would read
+    # the missing "active" box as unticked).
+    form = UserEditForm(formdata=None, obj=user)
     return render_form("admin/user_edit.html", user=user, form=form, role_form=role_form, revoke_form=EmptyForm())
 
 

@@ -130,3 +130,16 @@ def test_auth_login_without_a_password_keeps_the_address(client, factory):
     assert error_beside(page, "password") == "Enter your password."
     assert input_value(page, "email") == user.email
     assert client.get("/account/password").status_code == 302  # not logged in
+
+
+def test_admin_refused_role_leaves_the_account_form_beside_it_as_saved(client, factory, login_as):
+    login_as(Role.ADMIN)
+    user = factory.user(role=Role.APPLICANT, name="Aktiv Användare")
+    client.get("/language/en")
+    response = client.post(f"/admin/users/{user.id}/roles", data={"role-role": "officer", "role-committee_id": "0"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == REFUSED
+    assert error_beside(page, "role-committee_id") == "An officer or decision maker must belong to a committee."
+    # Saving the account form next must not deactivate the user: its box shows the saved state.
+    assert "checked" in re.search(r'<input[^>]*\bname="active"[^>]*>', page).group(0)
+    assert input_value(page, "name") == "Aktiv Användare"
