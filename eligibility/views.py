@@ -12,14 +12,14 @@ from eligibility.forms import (ACTOR_LABELS, CATEGORY_LABELS, SOURCE_LABELS, Ass
                                EvidenceForm, FindingForm, ReinstateForm, ReplyForm, ResolveForm, RuleSetForm)
 from eligibility.models import (Finding, FindingAttachment, FindingStatus, RuleSet, Screening,
                                 ScreeningResult, WithdrawalCase)
-from eligibility.screening import RULES, NoRuleSet, fact_provider, screen
+from eligibility.screening import RULES, fact_provider, screen
 from organisations.documents import path_for
 from organisations.models import Organisation
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import send_private_file
-from portal.forms_util import apply_change, attach_error
+from portal.forms_util import apply_change, render_form, save_form
 
 bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
 
@@ -78,16 +78,12 @@ def organisation(organisation_id: int):
 def _run(org, application, trigger_url_kwargs):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        screening = screen(db.session, organisation=org, application=application, trigger="manual",
-                           by=current_user, now=clock.now())
-    except NoRuleSet as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    screened = apply_change(lambda: screen(db.session, organisation=org, application=application, trigger="manual",
+                                           by=current_user, now=clock.now()),
+                            _("The screening is done."))
+    if not screened:  # no rule set is published
         return redirect(url_for("eligibility.organisation", organisation_id=org.id))
-    db.session.commit()
-    flash(_("The screening is done."), "success")
-    return redirect(url_for("eligibility.screening", screening_id=screening.id))
+    return redirect(url_for("eligibility.screening", screening_id=screened.value.id))
 
 
 @bp.post("/organisations/<int:organisation_id>/screen")
@@ -131,20 +127,13 @@ def resolve(screening_id: int, result_id: int):
     if not permissions.can_resolve(current_user, item, application):
         abort(403)
     form = ResolveForm()
-    if form.validate_on_submit():
-        try:
-            services.resolve_result(db.session, result, outcome=form.outcome.data, reason=form.reason.data,
-                                    by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your assessment is saved."), "success")
-            return redirect(url_for("eligibility.screening", screening_id=item.id))
-    return render_template("eligibility/screening.html", screening=item, organisation=item.organisation,
-                           application=application, resolve_form=form, failed_result_id=result.id,
-                           can_resolve=True), 400
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.resolve_result(db.session, result, outcome=form.outcome.data,
+                                                  reason=form.reason.data, by=current_user, now=clock.now()),
+            _("Your assessment is saved.")):
+        return redirect(url_for("eligibility.screening", screening_id=item.id))
+    return render_form("eligibility/screening.html", screening=item, organisation=item.organisation,
+                       application=application, resolve_form=form, failed_result_id=result.id, can_resolve=True)
 
 
 # ------------------------------------------------------------------ findings
@@ -156,23 +145,16 @@ def finding_new(organisation_id: int):
     if not permissions.can_report_finding(current_user, org):
         abort(403)
     form = FindingForm()
-    if form.validate_on_submit():
-        try:
-            services.report_finding(
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.report_finding(
                 db.session, organisation=org, conduct_on=form.conduct_on.data, category=form.category.data,
                 actor_kind=form.actor_kind.data, actor_name=form.actor_name.data,
                 source_category=form.source_category.data, evidence=form.evidence.data, by=current_user,
                 reporting_committee_id=permissions.reporting_committee_for(current_user), now=clock.now(),
-                evidence_files=_evidence_uploads(form.evidence_files.data), **_upload_limits())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The finding is reported. A coordinator assesses it."), "success")
-            return redirect(url_for("eligibility.organisation", organisation_id=org.id))
-    return render_template("eligibility/finding_new.html", organisation=org, form=form), (
-        400 if request.method == "POST" else 200)
+                evidence_files=_evidence_uploads(form.evidence_files.data), **_upload_limits()),
+            _("The finding is reported. A coordinator assesses it.")):
+        return redirect(url_for("eligibility.organisation", organisation_id=org.id))
+    return render_form("eligibility/finding_new.html", organisation=org, form=form)
 
 
 def _upload_limits() -> dict:
@@ -240,25 +222,20 @@ def finding(finding_id: int):
     if request.method == "POST":
         if not permissions.can_assess_finding(current_user, item):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                case = services.assess_finding(db.session, item, confirm=form.decision.data == "confirm",
-                                               reason=form.reason.data, by=current_user, now=clock.now())
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                if case is not None:
-                    flash(_("The finding is confirmed and a withdrawal case is opened; the organisation "
-                            "has received a notice."), "success")
-                    return redirect(url_for("eligibility.case", case_id=case.id))
-                flash(_("The assessment is saved."), "success")
-                return redirect(url_for("eligibility.finding", finding_id=item.id))
+        # The message depends on the outcome (a confirmed finding opens a case), so it is said here.
+        assessed = form.validate_on_submit() and save_form(form, lambda: services.assess_finding(
+            db.session, item, confirm=form.decision.data == "confirm", reason=form.reason.data, by=current_user,
+            now=clock.now()))
+        if assessed:
+            opened_case = assessed.value
+            if opened_case is not None:
+                flash(_("The finding is confirmed and a withdrawal case is opened; the organisation "
+                        "has received a notice."), "success")
+                return redirect(url_for("eligibility.case", case_id=opened_case.id))
+            flash(_("The assessment is saved."), "success")
+            return redirect(url_for("eligibility.finding", finding_id=item.id))
     case = db.session.scalar(select(WithdrawalCase).where(WithdrawalCase.finding_id == item.id))
-    return render_template("eligibility/finding.html", finding=item, form=form, case=case,
-                           evidence_form=EvidenceForm()), (
-        400 if request.method == "POST" else 200)
+    return render_form("eligibility/finding.html", finding=item, form=form, case=case, evidence_form=EvidenceForm())
 
 
 # ------------------------------------------------------------------ withdrawal cases and notices
@@ -280,19 +257,13 @@ def case(case_id: int):
     if not permissions.can_decide_case(current_user, item):
         abort(403)
     form = DecideForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.decide_case(db.session, item, withdraw=form.decision.data == "withdraw",
-                                 reason=form.reason.data, by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The decision is saved."), "success")
-            return redirect(url_for("eligibility.case", case_id=item.id))
-    return render_template("eligibility/case.html", case=item, form=form, notice=services.notice_text(item),
-                           now=clock.now()), (400 if request.method == "POST" else 200)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.decide_case(db.session, item, withdraw=form.decision.data == "withdraw",
+                                               reason=form.reason.data, by=current_user, now=clock.now()),
+            _("The decision is saved.")):
+        return redirect(url_for("eligibility.case", case_id=item.id))
+    return render_form("eligibility/case.html", case=item, form=form, notice=services.notice_text(item),
+                       now=clock.now())
 
 
 @bp.route("/organisations/<int:organisation_id>/notice", methods=["GET", "POST"])
@@ -309,20 +280,14 @@ def notice(organisation_id: int):
     if request.method == "POST":
         if not permissions.can_reply_to_notice(current_user, item):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.reply_to_notice(db.session, item, text=form.text.data, by=current_user, now=clock.now())
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Your reply is sent."), "success")
-                return redirect(url_for("eligibility.notice", organisation_id=org.id))
-    return render_template("eligibility/notice.html", organisation=org, case=item, form=form,
-                           notice=services.notice_text(item), now=clock.now(),
-                           can_reply=permissions.can_reply_to_notice(current_user, item)), (
-        400 if request.method == "POST" else 200)
+        if form.validate_on_submit() and save_form(
+                form, lambda: services.reply_to_notice(db.session, item, text=form.text.data, by=current_user,
+                                                       now=clock.now()),
+                _("Your reply is sent.")):
+            return redirect(url_for("eligibility.notice", organisation_id=org.id))
+    return render_form("eligibility/notice.html", organisation=org, case=item, form=form,
+                       notice=services.notice_text(item), now=clock.now(),
+                       can_reply=permissions.can_reply_to_notice(current_user, item))
 
 
 @bp.post("/organisations/<int:organisation_id>/reinstate")
@@ -386,16 +351,11 @@ def rule_set_new():
             form.name.data, form.validity_days.data = latest.name, latest.validity_days
             form.rules.data = _rules_text(latest.rules)
     if form.validate_on_submit():
-        try:
-            rule_set = services.publish_rule_set(db.session, name=form.name.data, rules=_parse_rules(form.rules.data),
-                                                 validity_days=form.validity_days.data, by=current_user,
-                                                 now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Version %(v)s is published.", v=rule_set.version), "success")
+        # The new version's number is in the message, so it is said once the rule set is published.
+        published = save_form(form, lambda: services.publish_rule_set(
+            db.session, name=form.name.data, rules=_parse_rules(form.rules.data),
+            validity_days=form.validity_days.data, by=current_user, now=clock.now()))
+        if published:
+            flash(_("Version %(v)s is published.", v=published.value.version), "success")
             return redirect(url_for("eligibility.rule_sets"))
-    return render_template("eligibility/rule_set_new.html", form=form, rules=RULES), (
-        400 if request.method == "POST" else 200)
+    return render_form("eligibility/rule_set_new.html", form=form, rules=RULES)

@@ -25,10 +25,9 @@ from organisations.models import Document
 from organisations.permissions import represented_organisation_ids
 from portal import clock
 from portal.auth.permissions import is_committee_staff, role_required, staff_committee_ids
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.formatting import translated
-from portal.forms_util import apply_change, attach_error, choices
+from portal.forms_util import apply_change, choices, render_form, save_form
 from portal.models import Committee, Role
 from portal.pagination import paginate_rows
 
@@ -124,24 +123,19 @@ def report_edit(grant_id: int, milestone_id: int):
         return redirect(url_for("monitoring.report_view", report_id=report.id))
     plan = plan_for_grant(db.session, grant)
     form, lines = _report_form(grant, plan, report, request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate_on_submit():
+    if form.validate_on_submit():
         submit = bool(form.submit.data)
-        try:
-            report = report_services.save_report(db.session, grant, milestone, _report_input(form, plan, lines),
-                                                 by=current_user, now=clock.now(), submit=submit)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            if submit:
-                flash(_("The report is submitted to the committee."), "success")
-                return redirect(url_for("monitoring.report_view", report_id=report.id))
-            flash(_("The draft is saved."), "success")
+        saved = save_form(form, lambda: report_services.save_report(
+            db.session, grant, milestone, _report_input(form, plan, lines), by=current_user, now=clock.now(),
+            submit=submit),
+            _("The report is submitted to the committee.") if submit else _("The draft is saved."))
+        if saved and submit:
+            return redirect(url_for("monitoring.report_view", report_id=saved.value.id))
+        if saved:
             return redirect(url_for("monitoring.report_edit", grant_id=grant.id, milestone_id=milestone.id))
-    return render_template("monitoring/report_form.html", grant=grant, milestone=milestone, plan=plan,
-                           report=report, form=form, lines=lines, attachment_form=AttachmentForm(),
-                           attachments=_attachments(report)), 200 if request.method == "GET" else 400
+    return render_form("monitoring/report_form.html", grant=grant, milestone=milestone, plan=plan,
+                       report=report, form=form, lines=lines, attachment_form=AttachmentForm(),
+                       attachments=_attachments(report))
 
 
 @bp.post("/reports/<int:report_id>/attachments")
@@ -204,21 +198,15 @@ def report_return(report_id: int):
     if not can_review_report(current_user, report.grant):
         abort(403)
     form = ReturnForm(prefix="return")
-    if form.validate_on_submit():
-        try:
-            report_services.return_report(db.session, report, form.comment.data, by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The report is returned to the organisation."), "success")
-            return redirect(url_for("monitoring.report_view", report_id=report.id))
+    if form.validate_on_submit() and save_form(
+            form, lambda: report_services.return_report(db.session, report, form.comment.data, by=current_user,
+                                                        now=clock.now()),
+            _("The report is returned to the organisation.")):
+        return redirect(url_for("monitoring.report_view", report_id=report.id))
     plan = plan_for_grant(db.session, report.grant)
-    return render_template("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
-                           indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
-                           can_review=True, can_edit=False, approve_form=EmptyForm(prefix="approve"),
-                           return_form=form), 400
+    return render_form("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
+                       indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
+                       can_review=True, can_edit=False, approve_form=EmptyForm(prefix="approve"), return_form=form)
 
 
 @bp.get("/reports")
@@ -268,25 +256,19 @@ def evaluation(evaluation_id: int):
     if request.method == "POST" and not may_complete:
         abort(403)
     form = EvaluationForm()
-    if may_complete and form.validate_on_submit():
-        try:
-            evaluation_services.complete_evaluation(
+    if may_complete and form.validate_on_submit() and save_form(
+            form, lambda: evaluation_services.complete_evaluation(
                 db.session, evaluation, by=current_user, now=clock.now(), rating=form.rating.data,
                 what_worked=form.what_worked.data or "", what_did_not=form.what_did_not.data or "",
-                lessons=form.lessons.data or "", recommendation=form.recommendation.data, share=form.share.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The evaluation is completed."), "success")
-            return redirect(url_for("monitoring.evaluation", evaluation_id=evaluation.id))
+                lessons=form.lessons.data or "", recommendation=form.recommendation.data, share=form.share.data),
+            _("The evaluation is completed.")):
+        return redirect(url_for("monitoring.evaluation", evaluation_id=evaluation.id))
     if evaluation.status == EvaluationStatus.COMPLETED.value:
         attainment, share = evaluation.attainment, evaluation.attainment_share
     else:
         attainment, share = evaluation_services.compute_attainment(db.session, evaluation.grant)
-    return render_template("monitoring/evaluation.html", evaluation=evaluation, form=form, may_complete=may_complete,
-                           attainment=attainment, attainment_share=share), 400 if form.errors else 200
+    return render_form("monitoring/evaluation.html", evaluation=evaluation, form=form, may_complete=may_complete,
+                       attainment=attainment, attainment_share=share)
 
 
 @bp.get("/evaluations/<int:evaluation_id>.pdf")
@@ -363,19 +345,13 @@ def experience_edit(experience_id: int):
     if not can_curate_experiences(current_user):
         abort(403)
     form = ExperienceEditForm(obj=experience)
-    if form.validate_on_submit():
-        try:
-            experience_services.curate(db.session, experience, by=current_user, now=clock.now(),
-                                       **{k: getattr(form, k).data for k in experience_services.CURATED_FIELDS})
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The experience is saved."), "success")
-            return redirect(url_for("monitoring.experience", experience_id=experience.id))
-    return render_template("monitoring/experience_edit.html", experience=experience, form=form), \
-        400 if form.errors else 200
+    if form.validate_on_submit() and save_form(
+            form, lambda: experience_services.curate(
+                db.session, experience, by=current_user, now=clock.now(),
+                **{k: getattr(form, k).data for k in experience_services.CURATED_FIELDS}),
+            _("The experience is saved.")):
+        return redirect(url_for("monitoring.experience", experience_id=experience.id))
+    return render_form("monitoring/experience_edit.html", experience=experience, form=form)
 
 
 @bp.post("/experiences/<int:experience_id>/publication")
@@ -388,10 +364,9 @@ def experience_publication(experience_id: int):
     if not form.validate_on_submit():
         abort(400)
     publish = request.form.get("publish") == "1"
-    experience_services.set_published(db.session, experience, publish, by=current_user, now=clock.now(),
-                                      reason=form.reason.data or "")
-    db.session.commit()
-    flash(_("The experience is published.") if publish else _("The experience is unpublished."), "success")
+    apply_change(lambda: experience_services.set_published(db.session, experience, publish, by=current_user,
+                                                           now=clock.now(), reason=form.reason.data or ""),
+                 _("The experience is published.") if publish else _("The experience is unpublished."))
     return redirect(url_for("monitoring.experience", experience_id=experience.id))
 
 

@@ -2,8 +2,7 @@
 service, then commits or rolls back."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -26,7 +25,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import send_private_file
 from portal.formatting import translated
-from portal.forms_util import apply_change, attach_error, choices
+from portal.forms_util import apply_change, choices, render_form, save_form
 from portal.pagination import paginate_rows
 from portal.models import AuditEvent, Role
 from portal.views import safe_next
@@ -81,32 +80,21 @@ def signup():
         return redirect(url_for("organisations.mine"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_applicant(
-                db.session, name=form.name.data, email=form.email.data, password=form.password.data,
-                now=clock.now(), base_url=_cfg("BASE_URL"), locale=str(get_locale()))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Your account is created. We have sent you an e-mail: open the link in it to confirm your "
-                    "address."), "success")
+        created = save_form(form, lambda: services.register_applicant(
+            db.session, name=form.name.data, email=form.email.data, password=form.password.data,
+            now=clock.now(), base_url=_cfg("BASE_URL"), locale=str(get_locale())),
+            _("Your account is created. We have sent you an e-mail: open the link in it to confirm your address."))
+        if created:
+            login_user(created.value)
             return redirect(safe_next(request.args.get("next"), url_for("organisations.mine")))
-    return render_template("organisations/signup.html", form=form)
+    return render_form("organisations/signup.html", form=form)
 
 
 @bp.get("/account/confirm/<token>")
 def confirm(token: str):
-    try:
-        services.confirm_email(db.session, token, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not apply_change(lambda: services.confirm_email(db.session, token, now=clock.now()),
+                        _("Your e-mail address is confirmed.")):
         return redirect(url_for("main.home"))
-    db.session.commit()
-    flash(_("Your e-mail address is confirmed."), "success")
     return redirect(url_for("organisations.mine") if current_user.is_authenticated else url_for("auth.login"))
 
 
@@ -164,15 +152,12 @@ def register():
     form = RegisterOrganisationForm()
     _add_empty_board_rows(form, 0)
     if form.validate_on_submit():
-        try:
-            result = services.register_organisation(
-                db.session, user=current_user, org_number=form.org_number.data, data=_profile_data(form),
-                allowed_districts=allowed_districts(), now=clock.now(), base_url=_cfg("BASE_URL"))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        # The message depends on what happened (registered, or asked to join), so it is said here.
+        saved = save_form(form, lambda: services.register_organisation(
+            db.session, user=current_user, org_number=form.org_number.data, data=_profile_data(form),
+            allowed_districts=allowed_districts(), now=clock.now(), base_url=_cfg("BASE_URL")))
+        if saved:
+            result = saved.value
             if result.join_request is not None:
                 flash(_("This organisation is already registered. We have asked its representatives to approve you "
                         "as a representative; you get an e-mail when they have answered."), "info")
@@ -180,7 +165,7 @@ def register():
             flash(_("The organisation is registered. Next: sign the democracy declaration and upload the statutes."),
                   "success")
             return redirect(url_for("organisations.show", organisation_id=result.organisation.id))
-    return render_template("organisations/register.html", form=form)
+    return render_form("organisations/register.html", form=form)
 
 
 # --- One organisation -------------------------------------------------------------------------
@@ -221,18 +206,13 @@ def edit(organisation_id: int):
             form.board.append_entry({"name": member.name, "role": member.role,
                                      "authorised_signatory": member.authorised_signatory})
     _add_empty_board_rows(form, len(organisation.board_members))
-    if form.validate_on_submit():
-        try:
-            services.update_profile(db.session, organisation, user=current_user, data=_profile_data(form),
-                                    allowed_districts=allowed_districts(), now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The profile is saved."), "success")
-            return redirect(url_for("organisations.show", organisation_id=organisation.id))
-    return render_template("organisations/edit.html", form=form, organisation=organisation)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.update_profile(db.session, organisation, user=current_user,
+                                                  data=_profile_data(form), allowed_districts=allowed_districts(),
+                                                  now=clock.now()),
+            _("The profile is saved.")):
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_form("organisations/edit.html", form=form, organisation=organisation)
 
 
 @bp.post("/organisations/<int:organisation_id>/representatives/invite")
@@ -255,19 +235,15 @@ def invite(organisation_id: int):
 @login_required
 def remove_representative(organisation_id: int, representative_id: int):
     organisation = load_actable(organisation_id)
-    try:
-        services.remove_representative(db.session, organisation, representative_id, user=current_user,
-                                       now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The representative is removed."), "success")
-        if not can_act_for_organisation(current_user, organisation):
-            return redirect(url_for("organisations.mine"))
+    representative = db.session.get(Representative, representative_id)
+    if representative is None or representative.organisation_id != organisation.id:
+        abort(404)
+    removed = apply_change(
+        lambda: services.remove_representative(db.session, organisation, representative_id, user=current_user,
+                                               now=clock.now()),
+        _("The representative is removed."))
+    if removed and not can_act_for_organisation(current_user, organisation):
+        return redirect(url_for("organisations.mine"))  # they removed themselves
     return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#representatives")
 
 
@@ -296,17 +272,15 @@ def invitation(token: str):
         return redirect(url_for("main.home"))
     form = EmptyForm()
     if current_user.is_authenticated and form.validate_on_submit():
-        try:
-            organisation = services.accept_invitation(db.session, token, user=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        # The organisation's name is in the message, so it is said once the change is saved.
+        accepted = save_form(form, lambda: services.accept_invitation(db.session, token, user=current_user,
+                                                                      now=clock.now()))
+        if accepted:
+            organisation = accepted.value
             flash(_("You now represent %(org)s.", org=organisation.name), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
-    return render_template("organisations/invitation.html", invitation=invitation_row, form=form,
-                           here=url_for("organisations.invitation", token=token))
+    return render_form("organisations/invitation.html", invitation=invitation_row, form=form,
+                       here=url_for("organisations.invitation", token=token))
 
 
 # --- Democracy declaration --------------------------------------------------------------------
@@ -322,21 +296,15 @@ def declaration(organisation_id: int):
     form.board_member_id.choices = choices(
         [(0, _("— choose —"))]
         + [(b.id, f"{b.name} ({b.role})") for b in organisation.board_members if b.authorised_signatory])
-    if form.validate_on_submit():
-        try:
-            services.sign_declaration(db.session, organisation, user=current_user,
-                                      board_member_id=form.board_member_id.data, confirmed=form.confirm.data,
-                                      now=clock.now(), valid_months=_cfg("DECLARATION_VALID_MONTHS"))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The democracy declaration is signed."), "success")
-            return redirect(url_for("organisations.show", organisation_id=organisation.id))
-    return render_template("organisations/declaration.html", organisation=organisation, form=form, can_act=can_act,
-                           text=current_text(db.session) or _default_text(),
-                           status=declaration_status(db.session, organisation.id, clock.now()))
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.sign_declaration(
+                db.session, organisation, user=current_user, board_member_id=form.board_member_id.data,
+                confirmed=form.confirm.data, now=clock.now(), valid_months=_cfg("DECLARATION_VALID_MONTHS")),
+            _("The democracy declaration is signed.")):
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_form("organisations/declaration.html", organisation=organisation, form=form, can_act=can_act,
+                       text=current_text(db.session) or _default_text(),
+                       status=declaration_status(db.session, organisation.id, clock.now()))
 
 
 def _default_text():
@@ -353,32 +321,23 @@ def _default_text():
 def upload(organisation_id: int):
     organisation = load_actable(organisation_id)
     form = DocumentForm()
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        try:
-            services.upload_document(
+    upload_file = form.file.data
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.upload_document(
                 db.session, organisation, user=current_user, kind=form.kind.data,
                 stream=upload_file.stream if upload_file else None,
                 original_name=upload_file.filename if upload_file else "", year=form.year.data,
-                now=clock.now(), upload_dir=_cfg("UPLOAD_DIR"), max_bytes=_cfg("MAX_UPLOAD_MB") * 1024 * 1024)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_show_with_form(organisation, form, error), 422
-        db.session.commit()
-        flash(_("The document is uploaded."), "success")
-    else:
-        return render_show_with_form(organisation, form, None), 422
-    return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#documents")
+                now=clock.now(), upload_dir=_cfg("UPLOAD_DIR"), max_bytes=_cfg("MAX_UPLOAD_MB") * 1024 * 1024),
+            _("The document is uploaded.")):
+        return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#documents")
+    return render_show_with_form(organisation, form)
 
 
-def render_show_with_form(organisation: Organisation, form: DocumentForm, error: DomainError | None):
-    if error is not None and error.field:
-        attach_error(form, error)
+def render_show_with_form(organisation: Organisation, form: DocumentForm):
     documents = db.session.scalars(select(Document).where(
         Document.organisation_id == organisation.id, Document.removed_at.is_(None))
         .order_by(Document.uploaded_at.desc())).all()
-    return render_template(
+    return render_form(
         "organisations/show.html", organisation=organisation, can_act=True, documents=documents,
         status=declaration_status(db.session, organisation.id, clock.now()), history=_history(organisation),
         join_requests=[], invite_form=InviteForm(formdata=None), document_form=form, button_form=EmptyForm())
@@ -425,15 +384,11 @@ def declaration_texts():
     if request.method == "GET" and texts:
         form.text_sv.data, form.text_en.data = texts[0].text_sv, texts[0].text_en
     if form.validate_on_submit():
-        try:
-            text = services.publish_declaration_text(db.session, text_sv=form.text_sv.data, text_en=form.text_en.data,
-                                                     user=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        # The new version's number is in the message, so it is said once the text is published.
+        published = save_form(form, lambda: services.publish_declaration_text(
+            db.session, text_sv=form.text_sv.data, text_en=form.text_en.data, user=current_user, now=clock.now()))
+        if published:
             flash(_("Version %(n)s of the declaration is published. Every organisation must sign it anew.",
-                    n=text.version), "success")
+                    n=published.value.version), "success")
             return redirect(url_for("organisations.declaration_texts"))
-    return render_template("organisations/declaration_texts.html", texts=texts, form=form)
+    return render_form("organisations/declaration_texts.html", texts=texts, form=form)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,9 +17,8 @@ from monitoring.insight.models import AnnualReport
 from monitoring.insight.permissions import (can_download_annual_report, can_generate_annual_report,
                                             can_view_dashboard)
 from portal import clock
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error
+from portal.forms_util import render_form, save_form
 
 bp = Blueprint("insight", __name__, url_prefix="/insight")
 public_bp = Blueprint("open_data", __name__, url_prefix="/open-data")
@@ -121,18 +120,13 @@ def annual_reports():
         form.year.data = clock.today().year - 1
     if form.validate_on_submit():
         _require(can_generate_annual_report(current_user))
-        try:
-            report = annual.generate_annual_report(db.session, form.year.data, by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The annual report for %(year)s is ready.", year=report.year), "success")
+        if save_form(form, lambda: annual.generate_annual_report(db.session, form.year.data, by=current_user,
+                                                                 now=clock.now()),
+                     _("The annual report for %(year)s is ready.", year=form.year.data)):
             return redirect(url_for("insight.annual_reports"))
     stored = db.session.execute(
         select(AnnualReport.year, AnnualReport.generated_at).order_by(AnnualReport.year.desc())).all()
-    return render_template("monitoring/insight/annual_reports.html", form=form, stored=stored)
+    return render_form("monitoring/insight/annual_reports.html", form=form, stored=stored)
 
 
 @bp.get("/annual-reports/<int:year>.pdf")

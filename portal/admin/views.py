@@ -1,7 +1,7 @@
 """The admin area: users and their roles, committees, the outbox and the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -12,9 +12,8 @@ from portal.admin import services
 from portal.admin.forms import (COMMITTEE_KIND_LABELS, ROLE_LABELS, CommitteeForm, EmptyForm, RoleGrantForm,
                                 UserCreateForm, UserEditForm)
 from portal.auth.permissions import role_required
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import apply_change, attach_error, choices
+from portal.forms_util import apply_change, choices, render_form, save_form
 from portal.models import AuditEvent, Committee, OutboxMessage, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,21 +50,13 @@ def users():
 def user_new():
     form = UserCreateForm()
     form.committee_id.choices = _committee_choices()
-    if form.validate_on_submit():
-        try:
-            services.create_user(
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.create_user(
                 db.session, email=form.email.data, name=form.name.data, password=form.password.data,
-                by=current_user, now=clock.now(),
-                roles=[(Role(form.role.data), form.committee_id.data or None)],
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account is created."), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_new.html", form=form)
+                by=current_user, now=clock.now(), roles=[(Role(form.role.data), form.committee_id.data or None)]),
+            _("The account is created.")):
+        return redirect(url_for("admin.users"))
+    return render_form("admin/user_new.html", form=form)
 
 
 def _load_user(user_id: int) -> User:
@@ -82,19 +73,12 @@ def user_edit(user_id: int):
     form = UserEditForm(obj=user)
     role_form = RoleGrantForm(prefix="role")
     role_form.committee_id.choices = _committee_choices()
-    if form.validate_on_submit():
-        try:
-            services.update_user(db.session, user, name=form.name.data, active=form.active.data,
-                                 by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account is saved."), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-    return render_template("admin/user_edit.html", user=user, form=form, role_form=role_form,
-                           revoke_form=EmptyForm())
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.update_user(db.session, user, name=form.name.data, active=form.active.data,
+                                               by=current_user, now=clock.now()),
+            _("The account is saved.")):
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_form("admin/user_edit.html", user=user, form=form, role_form=role_form, revoke_form=EmptyForm())
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -103,20 +87,16 @@ def role_add(user_id: int):
     user = _load_user(user_id)
     role_form = RoleGrantForm(prefix="role")
     role_form.committee_id.choices = _committee_choices()
-    if role_form.validate_on_submit():
-        try:
-            services.grant_role(db.session, user, Role(role_form.role.data), role_form.committee_id.data or None,
-                                by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(role_form, error)
-        else:
-            db.session.commit()
-            flash(_("The role is added."), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-    form = UserEditForm(obj=user)
-    return render_template("admin/user_edit.html", user=user, form=form, role_form=role_form,
-                           revoke_form=EmptyForm()), 400
+    if role_form.validate_on_submit() and save_form(
+            role_form, lambda: services.grant_role(db.session, user, Role(role_form.role.data),
+                                                   role_form.committee_id.data or None, by=current_user,
+                                                   now=clock.now()),
+            _("The role is added.")):
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    # The account form beside it shows the saved account, not this request's fields (it would read
+    # the missing "active" box as unticked).
+    form = UserEditForm(formdata=None, obj=user)
+    return render_form("admin/user_edit.html", user=user, form=form, role_form=role_form, revoke_form=EmptyForm())
 
 
 @bp.post("/users/<int:user_id>/roles/<int:grant_id>/revoke")
@@ -142,18 +122,12 @@ def committees():
 @role_required(Role.ADMIN)
 def committee_new():
     form = CommitteeForm()
-    if form.validate_on_submit():
-        try:
-            services.create_committee(db.session, name=form.name.data, kind=form.kind.data,
-                                      by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The committee is created."), "success")
-            return redirect(url_for("admin.committees"))
-    return render_template("admin/committee_form.html", form=form, committee=None)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.create_committee(db.session, name=form.name.data, kind=form.kind.data,
+                                                    by=current_user, now=clock.now()),
+            _("The committee is created.")):
+        return redirect(url_for("admin.committees"))
+    return render_form("admin/committee_form.html", form=form, committee=None)
 
 
 @bp.route("/committees/<int:committee_id>", methods=["GET", "POST"])
@@ -161,18 +135,12 @@ def committee_new():
 def committee_edit(committee_id: int):
     committee = db.session.get(Committee, committee_id) or abort(404)
     form = CommitteeForm(obj=committee)
-    if form.validate_on_submit():
-        try:
-            services.update_committee(db.session, committee, name=form.name.data, kind=form.kind.data,
-                                      active=form.active.data, by=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The committee is saved."), "success")
-            return redirect(url_for("admin.committees"))
-    return render_template("admin/committee_form.html", form=form, committee=committee)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.update_committee(db.session, committee, name=form.name.data, kind=form.kind.data,
+                                                    active=form.active.data, by=current_user, now=clock.now()),
+            _("The committee is saved.")):
+        return redirect(url_for("admin.committees"))
+    return render_form("admin/committee_form.html", form=form, committee=committee)
 
 
 @bp.get("/outbox")

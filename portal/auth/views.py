@@ -10,7 +10,7 @@ from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms_util import attach_error
+from portal.forms_util import render_form, save_form
 from portal.views import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -33,15 +33,18 @@ def login():
                 now=clock.now(), limits=current_app.config,
             )
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: it counts towards the throttle
+            # Not save_form: a refused login is committed, not rolled back, because the failed
+            # attempt it recorded counts towards the throttle.
+            db.session.commit()
             form.form_errors.append(error.message)
-            return render_template("auth/login.html", form=form), 429 if isinstance(
-                error, services.LoginThrottled) else 200
-        db.session.commit()
-        login_user(user)
-        flash(_("You are logged in."), "success")
-        return redirect(safe_next(request.args.get("next"), url_for("main.home")))
-    return render_template("auth/login.html", form=form)
+            if isinstance(error, services.LoginThrottled):
+                return render_template("auth/login.html", form=form), 429
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return render_form("auth/login.html", form=form)
 
 
 @bp.post("/logout")
@@ -56,19 +59,13 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(db.session, current_user, current=form.current_password.data,
-                                     new=form.new_password.data, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # new session version: keep this session
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("main.home"))
-    return render_template("auth/change_password.html", form=form)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.change_password(db.session, current_user, current=form.current_password.data,
+                                                   new=form.new_password.data, now=clock.now()),
+            _("Your password is changed.")):
+        login_user(current_user._get_current_object())  # new session version: keep this session
+        return redirect(url_for("main.home"))
+    return render_form("auth/change_password.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -83,7 +80,7 @@ def request_reset():
         # The same answer whether or not the address has an account.
         flash(_("If there is an account for that address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/request_reset.html", form=form)
+    return render_form("auth/request_reset.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -94,14 +91,9 @@ def reset_password(token: str):
         flash(error.message, "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(db.session, token=token, new_password=form.password.data, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your new password is saved. Log in with it."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+    if form.validate_on_submit() and save_form(
+            form, lambda: services.reset_password(db.session, token=token, new_password=form.password.data,
+                                                  now=clock.now()),
+            _("Your new password is saved. Log in with it.")):
+        return redirect(url_for("auth.login"))
+    return render_form("auth/reset_password.html", form=form)

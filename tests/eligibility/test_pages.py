@@ -78,7 +78,7 @@ def test_finding_form_keeps_input_and_shows_the_error_beside_the_field(client, b
     login_as(Role.COORDINATOR)
     response = report(client, org, actor_name="", conduct_on="2030-01-01")
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Datumet för händelsen kan inte ligga i framtiden." in page and SECRET in page
 
 
@@ -129,7 +129,7 @@ def test_coordinator_decides_in_the_browser_only_after_the_deadline(client, app,
     session.commit()
     data = {"decision": "withdraw", "reason": "Svaret saknas."}
     response = client.post(f"/eligibility/cases/{case.id}", data=data)
-    assert response.status_code == 400 and "Organisationen får svara till" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Organisationen får svara till" in response.get_data(as_text=True)
     app.config["FIXED_NOW"] = case.reply_deadline + timedelta(hours=1)
     assert client.post(f"/eligibility/cases/{case.id}", data=data).status_code == 302
     session.expire_all()
@@ -185,7 +185,7 @@ def test_resolving_the_open_rule_makes_the_organisation_eligible(client, session
     login_as(Role.OFFICER)
     url = f"/eligibility/screenings/{screening.id}/results/{result.id}/resolve"
     response = client.post(url, data={"outcome": "pass", "reason": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert client.post(url, data={"outcome": "pass", "reason": "Styrelse och årsmöte i 5 §."}).status_code == 302
     session.expire_all()
     assert screening.outcome == "eligible"
@@ -241,7 +241,7 @@ def test_unknown_rule_is_refused_beside_the_field(client, login_as):
     login_as(Role.ADMIN)
     response = client.post("/eligibility/rule-sets/new", data={"name": "X", "validity_days": "30",
                                                                "rules": "no_such_rule"})
-    assert response.status_code == 400 and "Okänd regel: no_such_rule." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Okänd regel: no_such_rule." in response.get_data(as_text=True)
 
 
 def test_a_used_rule_set_version_cannot_change(session, build, now, rule_set):

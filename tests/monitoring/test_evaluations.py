@@ -83,7 +83,7 @@ def test_a_missing_rating_is_shown_beside_the_field_and_nothing_is_saved(client,
     evaluation = _due_evaluation(session, world)
     login_user(client, world.officer)
     response = client.post(f"/monitoring/evaluations/{evaluation.id}", data={**EVALUATION, "rating": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="rating-error"' in page and "Samarbete med skolan" in page
     session.expire_all()

@@ -72,7 +72,7 @@ def test_submitting_without_activities_keeps_the_input_and_shows_the_message_bes
     world = build.grant()
     login_user(client, world.representative)
     response = client.post(_report_url(world), data=_form(world, activities=""))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="activities-error"' in page
     assert 'value="12 000,50"' in page
@@ -84,7 +84,7 @@ def test_gender_parts_must_add_up_to_the_total(client, session, build):
     login_user(client, world.representative)
     deltagare = world.plan.indicators[0]
     response = client.post(_report_url(world), data=_form(world, **{f"ind_{deltagare.id}": "30"}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f'id="ind_{deltagare.id}-error"' in response.get_data(as_text=True)
 
 
@@ -96,7 +96,7 @@ def test_officer_returns_with_comment_then_approves_the_resubmitted_report(clien
 
     login_user(client, world.officer)
     response = client.post(f"/monitoring/reports/{report.id}/return", data={"return-comment": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     client.post(f"/monitoring/reports/{report.id}/return", data={"return-comment": "Bifoga kvitton för lokalhyran."})
     session.expire_all()
     assert report.status == ReportStatus.RETURNED.value

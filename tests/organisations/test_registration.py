@@ -67,7 +67,7 @@ def test_bad_input_is_shown_beside_the_field_the_rest_is_kept_and_nothing_is_sav
     client.get("/language/en")
     response = client.post("/my/organisations/new", data=profile_form_data(
         org_number="802412-3451", name="Kvar Kvar Förening"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.data.decode()
     assert re.search(r'id="org_number-error">[^<]*check digit', html)
     assert 'value="Kvar Kvar Förening"' in html and 'value="Ada Ordförande"' in html

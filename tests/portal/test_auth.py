@@ -27,7 +27,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, factory):
     user = factory.user(role=Role.APPLICANT)
     wrong_password = login(client, user.email, "not-the-password")
     unknown_email = login(client, "nobody@example.org", "not-the-password")
-    assert wrong_password.status_code == unknown_email.status_code == 200
+    assert wrong_password.status_code == unknown_email.status_code == 422
     assert WRONG in wrong_password.get_data(as_text=True)
     assert WRONG in unknown_email.get_data(as_text=True)
 
@@ -47,7 +47,7 @@ def test_too_many_failures_for_one_account_block_even_the_right_password(app, cl
     client.get("/language/en")
     user = factory.user(role=Role.APPLICANT)
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        assert login(client, user.email, "guess-guess").status_code == 200
+        assert login(client, user.email, "guess-guess").status_code == 422
     blocked = login(client, user.email)
     assert blocked.status_code == 429
     assert "Too many failed attempts" in blocked.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_change_password_checks_the_current_one_and_keeps_input(client, login_as
         "current_password": DEFAULT_PASSWORD, "new_password": "brand-new-secret", "confirm": "brand-new-secret"})
     assert response.status_code == 302
     client.post("/logout")
-    assert login(client, user.email, DEFAULT_PASSWORD).status_code == 200
+    assert login(client, user.email, DEFAULT_PASSWORD).status_code == 422
     assert login(client, user.email, "brand-new-secret").status_code == 302
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "user.password_changed", AuditEvent.object_id == str(user.id))) == 1
@@ -143,7 +143,7 @@ def test_password_reset_by_e_mail_works_once(client, factory, session):
     # The same link a second time is refused.
     response = client.post(link, data={"password": "another-secret-1", "confirm": "another-secret-1"})
     assert response.status_code == 302 and response.location.endswith("/reset")
-    assert login(client, user.email, "another-secret-1").status_code == 200
+    assert login(client, user.email, "another-secret-1").status_code == 422
 
 
 def test_password_reset_link_expires(app, client, factory, session):
@@ -153,7 +153,7 @@ def test_password_reset_link_expires(app, client, factory, session):
     app.config["FIXED_NOW"] += timedelta(hours=app.config["PASSWORD_RESET_HOURS"], minutes=1)
     response = client.post(link, data={"password": "reset-new-secret", "confirm": "reset-new-secret"})
     assert response.status_code == 302 and response.location.endswith("/reset")
-    assert login(client, user.email, "reset-new-secret").status_code == 200
+    assert login(client, user.email, "reset-new-secret").status_code == 422
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(client, factory, session):
