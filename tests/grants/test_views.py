@@ -1,4 +1,5 @@
 """The whole flow through the pages, and object-level access on every route."""
+import re
 from datetime import date
 from io import BytesIO
 
@@ -220,13 +221,35 @@ def test_submission_refusal_is_shown_with_its_reason(client, scenario, session):
     assert scenario.application.status == "draft"
 
 
+def _error_beside(page: str, field_id: str) -> str:
+    """The message shown beside a field (macros/forms.html), or "" if there is none."""
+    found = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', page, re.S)
+    return found.group(1).strip() if found else ""
+
+
 def test_requested_amount_over_budget_is_shown_beside_the_field(client, scenario, session):
     _login(client, scenario.applicant)
     response = client.post(f"/my/applications/{scenario.application.id}/step/4", data={
         "period_start": "2026-04-01", "period_end": "2026-12-31", "budget_rows-0-category": "Lokal",
         "budget_rows-0-amount": "10 000", "requested_amount": "20 000"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="requested_amount-error"' in page and 'value="20 000"' in page
+    assert response.status_code == 422
+    assert "Det sökta beloppet" in _error_beside(page, "requested_amount") and 'value="20 000"' in page
+
+
+def test_a_refused_step_form_answers_422_and_keeps_the_input_beside_the_message(client, scenario, session):
+    application = scenario.application
+    _login(client, scenario.applicant)
+    response = client.post(f"/my/applications/{application.id}/step/4", data={
+        "period_start": "2026-12-31", "period_end": "2026-04-01", "budget_rows-0-category": "Lokalhyra",
+        "budget_rows-0-amount": "30 000", "requested_amount": "25 000"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_beside(page, "period_end") == "Perioden kan inte sluta innan den börjar."
+    assert 'value="2026-12-31"' in page and 'value="2026-04-01"' in page
+    assert 'value="Lokalhyra"' in page and 'value="30 000"' in page and 'value="25 000"' in page
+    session.expire_all()
+    assert application.period_start == date(2026, 4, 1) and application.requested_amount == 40_000_00
 
 
 def test_stale_decision_form_is_refused_and_shown(client, scenario, world, session, now):
@@ -242,9 +265,54 @@ def test_stale_decision_form_is_refused_and_shown(client, scenario, world, sessi
     _login(client, scenario.decider)
     response = client.post(f"/staff/applications/{scenario.application.id}/decide", data={
         "version": old_version, "outcome": "reject", "reasons": "Nej"})
-    assert response.status_code == 200
-    assert "Någon annan" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    # Not one field's fault: the message stands above the form.
+    summary = page[page.index('<div class="error-summary"'):page.index("<form", page.index("<h1"))]
+    assert "Någon annan" in summary
     assert session.scalar(select(Decision)) is None
+
+
+def test_a_refused_decision_form_answers_422_and_keeps_the_input_beside_the_message(client, scenario, world,
+                                                                                     session, now):
+    from grants import services
+
+    services.submit_application(session, scenario.application, by=scenario.applicant, now=now)
+    world.complete_plan(scenario.application, scenario.officer)
+    session.commit()
+    _login(client, scenario.decider)
+    response = client.post(f"/staff/applications/{scenario.application.id}/decide", data={
+        "version": scenario.application.version, "outcome": "partly_approve", "amount": "",
+        "reasons": "Delvis förankrat i området.", "conditions": "Redovisa per kvartal."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_beside(page, "amount") == "Ange beviljat belopp."
+    assert '<option selected value="partly_approve">' in page
+    assert "Delvis förankrat i området.</textarea>" in page and "Redovisa per kvartal.</textarea>" in page
+    assert session.scalar(select(Decision)) is None
+
+
+def test_a_refused_review_form_answers_422_and_keeps_the_scores_beside_the_message(client, scenario, session,
+                                                                                   now):
+    from grants import services
+
+    services.submit_application(session, scenario.application, by=scenario.applicant, now=now)
+    review = services.assign_reviewer(session, scenario.application, reviewer=scenario.officer,
+                                      by=scenario.officer, now=now)
+    services.declare_conflict(session, review, has_conflict=False, reason="", by=scenario.officer, now=now)
+    session.commit()
+    relevance, feasibility = scenario.programme.criteria
+    _login(client, scenario.officer)
+    response = client.post(f"/staff/reviews/{review.id}", data={
+        f"score_{relevance.id}": "4", f"comment_{relevance.id}": "Tydlig koppling till målen",
+        f"score_{feasibility.id}": "2", "review-recommendation": "", "review-comment": "Rimlig plan"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_beside(page, "review-recommendation") == "Välj en rekommendation."
+    assert '<option value="4" selected>' in page and '<option value="2" selected>' in page
+    assert "Tydlig koppling till målen</textarea>" in page and "Rimlig plan</textarea>" in page
+    session.expire_all()
+    assert review.submitted_at is None and not review.scores
 
 
 @pytest.fixture
