@@ -24,9 +24,12 @@ def init_app(app):
         return all_labels()
 
     # Rules that pages show are asked of the rule's own function, never re-decided in a template.
+    from grants import payments
     from grants.followup import is_overdue
 
     app.add_template_global(is_overdue, "milestone_is_overdue")
+    for rule in (payments.can_release, payments.can_mark_paid, payments.can_cancel, payments.can_handle_claim):
+        app.add_template_global(rule)
 
     def is_applicant(user):
         return user.has_role(Role.APPLICANT)

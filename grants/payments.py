@@ -1,7 +1,19 @@
-"""Payment rules: which tranches may move, and moving them. The scheduler calls
-releasable_tranches() and release_tranche(by=None); officers use the same functions, and a
+"""Payment rules: which tranches and repayment claims may move, and moving them. The scheduler
+calls releasable_tranches() and release_tranche(by=None); officers use the same functions, and a
 withdrawal of all support cancels tranches through the same cancel_tranche().
-No money moves while an organisation is barred (DESIGN.md)."""
+No money moves while an organisation is barred (DESIGN.md).
+
+Each move has one `*_refusal(object, by)` that says why `by` may not make it now (None: they
+may). The service raises it; the page asks `can_*` (the same function) to decide which buttons
+to show, so a template never repeats a status list:
+
+| rule | function | used by |
+|---|---|---|
+| may release a tranche | `release_refusal`, `can_release` | release_tranche (pages, API, scheduler), grant page |
+| may mark a tranche paid | `payment_refusal`, `can_mark_paid` | mark_tranche_paid (page, finance API), grant page |
+| may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
+| may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,15 +23,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
+from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
 
-def _check_officer(by: User | None, grant: Grant) -> None:
+def _officer_refusal(by: User | None, grant: Grant) -> PermissionDenied | None:
+    """Officers of the granting committee handle its payments; `by` None is the scheduler."""
     if by is not None and not by.has_role(Role.OFFICER, grant.committee_id):
-        raise PermissionDenied(_("Only officers of the granting committee may handle its payments."))
+        return PermissionDenied(_("Only officers of the granting committee may handle its payments."))
+    return None
+
+
+def _refuse(refusal: DomainError | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+def can_release(user: User, tranche: Tranche) -> bool:
+    return release_refusal(tranche, user) is None
+
+
+def can_mark_paid(user: User, tranche: Tranche) -> bool:
+    return payment_refusal(tranche, user) is None
+
+
+def can_cancel(user: User, tranche: Tranche) -> bool:
+    return cancel_refusal(tranche, user) is None
 
 
 def condition_met(tranche: Tranche) -> bool:
@@ -39,17 +71,26 @@ def releasable_tranches(session: Session, now: datetime) -> list[Tranche]:
     return [t for t in candidates if condition_met(t)]
 
 
-def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+def release_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
+    """Release needs an officer of the granting committee (or the scheduler, by None), a scheduled
+    tranche, an active grant, an organisation not barred, and the tranche's condition met."""
     grant = tranche.grant
-    _check_officer(by, grant)
+    if (refusal := _officer_refusal(by, grant)) is not None:
+        return refusal
     if tranche.status != TrancheStatus.SCHEDULED.value:
-        raise DomainError(_("Only a scheduled tranche can be released."))
+        return DomainError(_("Only a scheduled tranche can be released."))
     if grant.status != GrantStatus.ACTIVE.value:
-        raise DomainError(_("The grant is not active, so no money can be released."))
+        return DomainError(_("The grant is not active, so no money can be released."))
     if grant.organisation.is_barred:
-        raise DomainError(_("The organisation is barred: no money may be paid."))
+        return DomainError(_("The organisation is barred: no money may be paid."))
     if not condition_met(tranche):
-        raise DomainError(_("The tranche waits for an approved report."))
+        return DomainError(_("The tranche waits for an approved report."))
+    return None
+
+
+def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+    _refuse(release_refusal(tranche, by))
+    grant = tranche.grant
     tranche.status = TrancheStatus.RELEASED.value
     tranche.released_at = now
     tranche.released_by_id = by.id if by else None
@@ -58,15 +99,24 @@ def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now:
     return tranche
 
 
-def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+def payment_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
+    """Marking paid needs an officer of the granting committee, a released tranche (a second
+    payment is a conflict), and an organisation not barred."""
     grant = tranche.grant
-    _check_officer(by, grant)
+    if (refusal := _officer_refusal(by, grant)) is not None:
+        return refusal
     if tranche.status == TrancheStatus.PAID.value:
-        raise Conflict(_("The tranche is already marked as paid."))
+        return Conflict(_("The tranche is already marked as paid."))
     if tranche.status != TrancheStatus.RELEASED.value:
-        raise DomainError(_("Only a released tranche can be marked as paid."))
+        return DomainError(_("Only a released tranche can be marked as paid."))
     if grant.organisation.is_barred:
-        raise DomainError(_("The organisation is barred: no money may be paid."))
+        return DomainError(_("The organisation is barred: no money may be paid."))
+    return None
+
+
+def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
+    _refuse(payment_refusal(tranche, by))
+    grant = tranche.grant
     tranche.status = TrancheStatus.PAID.value
     tranche.paid_at = now
     tranche.paid_by_id = by.id if by else None
@@ -75,16 +125,21 @@ def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, no
     return tranche
 
 
+def cancel_refusal(tranche: Tranche, by: User | None, withdrawal_case_id: int | None = None) -> DomainError | None:
+    """Cancelling needs a tranche not yet paid or cancelled and, by hand, an officer of the granting
+    committee; in a withdrawal the authority is the coordinator's decision of the case."""
+    if withdrawal_case_id is None and (refusal := _officer_refusal(by, tranche.grant)) is not None:
+        return refusal
+    if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
+        return DomainError(_("A paid or cancelled tranche cannot be cancelled."))
+    return None
+
+
 def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime, reason: str = "",
                    withdrawal_case_id: int | None = None) -> Tranche:
-    """The one way a tranche is cancelled: by hand, or by a withdrawal of all support (grants.withdrawal).
-    By hand only an officer of the granting committee may; in a withdrawal the authority is the
-    coordinator's decision of the case named by `withdrawal_case_id`, so the officer check does not apply."""
-    if withdrawal_case_id is None:
-        _check_officer(by, tranche.grant)
+    """The one way a tranche is cancelled: by hand, or by a withdrawal of all support (grants.withdrawal)."""
+    _refuse(cancel_refusal(tranche, by, withdrawal_case_id))
     before = tranche.status
-    if before not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
-        raise DomainError(_("A paid or cancelled tranche cannot be cancelled."))
     tranche.status = TrancheStatus.CANCELLED.value
     tranche.cancelled_at = now
     changes = {"status": [before, tranche.status], "grant_id": tranche.grant_id, "amount": tranche.amount}
@@ -98,7 +153,7 @@ def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: 
 def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
                           by: User | None, now: datetime) -> RepaymentClaim:
     """Återkrav: at most what was paid out on the grant."""
-    _check_officer(by, grant)
+    _refuse(_officer_refusal(by, grant))
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for the claim."), field="reason")
     paid = sum(t.amount for t in grant.tranches if t.status == TrancheStatus.PAID.value)
@@ -118,7 +173,6 @@ def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason
 
 
 def _tell_organisation(session: Session, claim: RepaymentClaim, now: datetime) -> None:
-    from grants.services import representative_emails
     from portal.formatting import format_money
 
     grant = claim.grant
@@ -127,23 +181,41 @@ def _tell_organisation(session: Session, claim: RepaymentClaim, now: datetime) -
              reason=claim.reason)
     if claim.due_on:
         body += "\n" + _("Pay no later than %(date)s.", date=claim.due_on.isoformat())
-    for email in representative_emails(session, grant.organisation_id):
+    for email in [recipient.address for recipient in mail_recipients(session, grant.organisation_id)]:
         outbox.queue(session, to=email, now=now, dedup_key=f"repayment-claim:{claim.id}:{email}",
                      subject=_("Repayment claim for the grant %(ref)s", ref=grant.application.reference), body=body)
 
 
-def _check_claim_handler(by: User, claim: RepaymentClaim) -> None:
+# Each move on a claim: the statuses it may start from, and the refusal otherwise.
+_CLAIM_MOVES = {
+    "confirm": ((RepaymentStatus.PROPOSED.value,), lambda: _("Only a proposed claim can be confirmed.")),
+    "mark_repaid": ((RepaymentStatus.RAISED.value,),
+                    lambda: _("Only a claim sent to the organisation can be marked as repaid.")),
+    "waive": ((RepaymentStatus.PROPOSED.value, RepaymentStatus.RAISED.value),
+              lambda: _("Only a proposed or sent claim can be waived.")),
+}
+
+
+def claim_refusal(claim: RepaymentClaim, move: str, by: User) -> DomainError | None:
+    """A claim is handled by an officer of the granting committee, from the statuses its move allows
+    (confirm a proposed claim; mark a sent claim repaid; waive a proposed or sent one)."""
     if not by.has_role(Role.OFFICER, claim.grant.committee_id):
-        raise PermissionDenied(_("Only officers of the granting committee may handle its repayment claims."))
+        return PermissionDenied(_("Only officers of the granting committee may handle its repayment claims."))
+    allowed, refusal = _CLAIM_MOVES[move]
+    if claim.status not in allowed:
+        return DomainError(refusal())
+    return None
+
+
+def can_handle_claim(user: User, claim: RepaymentClaim, move: str) -> bool:
+    return claim_refusal(claim, move, user) is None
 
 
 def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: date | None, by: User,
                             now: datetime) -> RepaymentClaim:
     """A claim a withdrawal proposed becomes a real claim only when an officer of the granting
     committee confirms it: it is then sent to the organisation with a due date."""
-    _check_claim_handler(by, claim)
-    if claim.status != RepaymentStatus.PROPOSED.value:
-        raise DomainError(_("Only a proposed claim can be confirmed."))
+    _refuse(claim_refusal(claim, "confirm", by))
     if due_on is None:
         raise DomainError(_("Give the date the repayment is due."), field="due_on")
     if due_on < now.date():
@@ -159,9 +231,7 @@ def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: 
 
 
 def mark_repayment_paid(session: Session, claim: RepaymentClaim, *, by: User, now: datetime) -> RepaymentClaim:
-    _check_claim_handler(by, claim)
-    if claim.status != RepaymentStatus.RAISED.value:
-        raise DomainError(_("Only a claim sent to the organisation can be marked as repaid."))
+    _refuse(claim_refusal(claim, "mark_repaid", by))
     claim.status = RepaymentStatus.PAID.value
     claim.paid_at = now
     audit.record(session, actor=by, action="repayment_claim.paid", obj=claim,
@@ -173,9 +243,7 @@ def mark_repayment_paid(session: Session, claim: RepaymentClaim, *, by: User, no
 def waive_repayment_claim(session: Session, claim: RepaymentClaim, *, reason: str, by: User,
                           now: datetime) -> RepaymentClaim:
     """Waiving (efterge) a proposed or sent claim needs a written reason; a repaid claim stays."""
-    _check_claim_handler(by, claim)
-    if claim.status not in (RepaymentStatus.PROPOSED.value, RepaymentStatus.RAISED.value):
-        raise DomainError(_("Only a proposed or sent claim can be waived."))
+    _refuse(claim_refusal(claim, "waive", by))
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for waiving the claim."), field="reason")
     before = claim.status
