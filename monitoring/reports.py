@@ -93,10 +93,34 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
                 now: datetime, submit: bool) -> GranteeReport:
     """Save the organisation's report as a draft, or submit it for review. A submitted or approved
     report cannot be changed; a returned one can, and is submitted again."""
+    _check_may_report(grant, by)
+    report = _editable_report(session, grant, milestone, now)
+    plan = plan_for_grant(session, grant)
+    participants, totals = _participants(data)
+    values = _indicator_values(plan, data, submit)
+    spending = _spending(session, grant, data)
+    activities = _activities(data, submit)
+    _write_report(session, report, activities, participants, totals, values, spending)
+    action = "report.saved"
+    if submit:
+        _submit(session, report, grant, plan, by=by, now=now)
+        action = "report.submitted"
+    audit.record(session, actor=by, action=action, obj=report,
+                 changes={"participants": participants, "spent_total": report.spent_total,
+                          "indicators": {str(i): str(v) for i, v, _g in values}}, now=now)
+    return report
+
+
+def _check_may_report(grant: Grant, by: User) -> None:
+    """Only the organisation's representatives report, and never on a withdrawn grant."""
     if not can_edit_report(by, grant):
         raise PermissionDenied(_("Only the organisation's representatives may report on this grant."))
     if grant.status == GrantStatus.WITHDRAWN.value:
         raise DomainError(_("The grant is withdrawn; no report is taken."))
+
+
+def _editable_report(session: Session, grant: Grant, milestone: Milestone, now: datetime) -> GranteeReport:
+    """The milestone's report, a new draft if there is none; refused once submitted or approved."""
     report = report_for(session, grant, milestone)
     if report is None:
         report = GranteeReport(grant_id=grant.id, milestone_id=milestone.id, status=ReportStatus.DRAFT.value,
@@ -104,8 +128,11 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
         session.add(report)
     elif report.status not in EDITABLE:
         raise DomainError(_("The report is already submitted and cannot be changed."))
-    plan = plan_for_grant(session, grant)
+    return report
 
+
+def _participants(data: ReportInput) -> tuple[dict, dict]:
+    """Participants per gender and age band as whole numbers of at least 0, and the total per gender."""
     participants, totals = {}, {}
     for gender in GENDERS:
         bands = {}
@@ -120,7 +147,11 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
             bands[band] = value
         participants[gender] = bands
         totals[gender] = sum(bands.values())
+    return participants, totals
 
+
+def _indicator_values(plan: FollowUpPlan, data: ReportInput, submit: bool) -> list[tuple[int, Decimal, dict]]:
+    """Each indicator's actual value (required to submit); counted by gender, the parts add up to the total."""
     values = []
     for indicator in plan.indicators:
         given = data.indicators.get(indicator.id, {})
@@ -136,7 +167,11 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
                 raise DomainError(_("Women, men and other must add up to the total."), field=f"ind_{indicator.id}")
         if value is not None:
             values.append((indicator.id, value, by_gender))
+    return values
 
+
+def _spending(session: Session, grant: Grant, data: ReportInput) -> list[tuple[BudgetLine, int]]:
+    """Money spent per budget line of the grant's application, in öre; lines of other applications are ignored."""
     lines = {line.id: line for line in session.scalars(
         select(BudgetLine).where(BudgetLine.application_id == grant.application_id))}
     spending = []
@@ -144,11 +179,20 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
         if line_id not in lines:
             continue
         spending.append((lines[line_id], parse_money(text, f"spend_{line_id}")))
+    return spending
 
+
+def _activities(data: ReportInput, submit: bool) -> str:
+    """The activities carried out; a submitted report must describe them."""
     activities = (data.activities or "").strip()
     if submit and not activities:
         raise DomainError(_("Describe the activities carried out."), field="activities")
+    return activities
 
+
+def _write_report(session: Session, report: GranteeReport, activities: str, participants: dict, totals: dict,
+                  values: list[tuple[int, Decimal, dict]], spending: list[tuple[BudgetLine, int]]) -> None:
+    """Replace the report's content with what was checked: participants, indicator values and spending."""
     report.activities = activities
     report.participants = participants
     report.participants_women = totals["women"]
@@ -165,24 +209,21 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
         report.spending.append(SpendingLine(budget_line_id=line.id, category=line.category, amount=amount))
     report.spent_total = sum(amount for _line, amount in spending)
 
-    action = "report.saved"
-    if submit:
-        report.status = ReportStatus.SUBMITTED.value
-        report.submitted_at = now
-        report.milestone.report_handed_in_at = now  # grants.followup reads it
-        report.submitted_by_id = by.id
-        action = "report.submitted"
-        officer = plan.responsible_officer
-        if officer is not None:
-            outbox.queue(session, to=officer.email, now=now,
-                         subject=_("Report submitted: %(title)s", title=grant.application.title),
-                         body=_("%(org)s has submitted a report for \"%(title)s\". Review it: %(url)s/monitoring/reports/%(id)s",
-                                org=grant.organisation.name, title=grant.application.title, url=base_url(),
-                                id=report.id or ""))
-    audit.record(session, actor=by, action=action, obj=report,
-                 changes={"participants": participants, "spent_total": report.spent_total,
-                          "indicators": {str(i): str(v) for i, v, _g in values}}, now=now)
-    return report
+
+def _submit(session: Session, report: GranteeReport, grant: Grant, plan: FollowUpPlan, *, by: User,
+            now: datetime) -> None:
+    """Mark the report submitted and tell the plan's responsible officer, if there is one, to review it."""
+    report.status = ReportStatus.SUBMITTED.value
+    report.submitted_at = now
+    report.milestone.report_handed_in_at = now  # grants.followup reads it
+    report.submitted_by_id = by.id
+    officer = plan.responsible_officer
+    if officer is not None:
+        outbox.queue(session, to=officer.email, now=now,
+                     subject=_("Report submitted: %(title)s", title=grant.application.title),
+                     body=_("%(org)s has submitted a report for \"%(title)s\". Review it: %(url)s/monitoring/reports/%(id)s",
+                            org=grant.organisation.name, title=grant.application.title, url=base_url(),
+                            id=report.id or ""))
 
 
 def add_attachment(session: Session, report: GranteeReport, *, stream: BinaryIO, original_name: str, by: User,

@@ -1,10 +1,12 @@
 """The schema is only ever changed by migrations: they must build exactly the models."""
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, exc, inspect, text
 
@@ -116,3 +118,33 @@ def test_stored_action_names_are_renamed_to_the_past_tense_and_the_log_stays_app
         assert actions.count("tranche.cancelled") == 2  # merged names stay merged: both spellings were valid
         assert _audit_triggers() == triggers
         _assert_append_only()
+
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def test_every_migration_file_is_named_after_its_own_revision_id():
+    # migrations/README: a database stores the revision id, so a file is renamed to fit its id, never the reverse.
+    scripts = list(ScriptDirectory(str(MIGRATIONS)).walk_revisions())
+    files = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
+    assert len(scripts) == len(files) > 0  # every file is a revision Alembic reads
+    misnamed = [(Path(s.path).name, s.revision) for s in scripts if not Path(s.path).name.startswith(s.revision + "_")]
+    assert misnamed == []
+
+
+def test_migrations_form_one_line_from_one_base_to_one_head():
+    directory = ScriptDirectory(str(MIGRATIONS))
+    scripts = {s.revision: s for s in directory.walk_revisions()}
+    assert len(directory.get_bases()) == 1 and len(directory.get_heads()) == 1
+    children: dict[str, list[str]] = {}
+    for script in scripts.values():
+        assert script.down_revision is None or isinstance(script.down_revision, str), script.revision  # no merge
+        assert script.down_revision is None or script.down_revision in scripts, script.revision
+        children.setdefault(script.down_revision, []).append(script.revision)
+    assert {parent: kids for parent, kids in children.items() if len(kids) > 1} == {}  # no branch
+    # Walking down from the head passes every revision once.
+    revision, chain = directory.get_current_head(), []
+    while revision is not None:
+        chain.append(revision)
+        revision = scripts[revision].down_revision
+    assert sorted(chain) == sorted(scripts)

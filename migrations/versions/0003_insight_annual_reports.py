@@ -1,7 +1,7 @@
 """annual follow-up reports
 
 Revision ID: 0003_insight
-Revises: 0002
+Revises: 0003_elig
 Create Date: 2026-11-25 20:29:08.463305
 
 """

@@ -1,7 +1,7 @@
 """API tokens
 
 Revision ID: 0003_api
-Revises: 0002
+Revises: 0003_insight
 Create Date: 2026-11-25 20:35:40.493414
 
 """
