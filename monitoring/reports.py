@@ -93,8 +93,9 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
                 now: datetime, submit: bool) -> GranteeReport:
     """Save the organisation's report as a draft, or submit it for review. A submitted or approved
     report cannot be changed; a returned one can, and is submitted again."""
-    _check_may_report(grant, by)
-    report = _editable_report(session, grant, milestone, now)
+    report = report_for(session, grant, milestone)
+    _refuse(editing_refusal(grant, report, by))
+    report = report or _new_draft(session, grant, milestone, now)
     plan = plan_for_grant(session, grant)
     participants, totals = _participants(data)
     values = _indicator_values(plan, data, submit)
@@ -111,23 +112,50 @@ def save_report(session: Session, grant: Grant, milestone: Milestone, data: Repo
     return report
 
 
-def _check_may_report(grant: Grant, by: User) -> None:
-    """Only the organisation's representatives report, and never on a withdrawn grant."""
+# Who may fill in or review a report, and in which state: one refusal per move, raised by the
+# services and asked by the pages (may_edit / may_review), so no page repeats a status list.
+
+def editing_refusal(grant: Grant, report: GranteeReport | None, by: User) -> DomainError | None:
+    """A report is filled in by the organisation's representatives, never on a withdrawn grant, and
+    only while it is a draft or returned for completion (not once submitted or approved)."""
     if not can_edit_report(by, grant):
-        raise PermissionDenied(_("Only the organisation's representatives may report on this grant."))
+        return PermissionDenied(_("Only the organisation's representatives may report on this grant."))
     if grant.status == GrantStatus.WITHDRAWN.value:
-        raise DomainError(_("The grant is withdrawn; no report is taken."))
+        return DomainError(_("The grant is withdrawn; no report is taken."))
+    if report is not None and report.status not in EDITABLE:
+        return DomainError(_("The report is already submitted and cannot be changed."))
+    return None
 
 
-def _editable_report(session: Session, grant: Grant, milestone: Milestone, now: datetime) -> GranteeReport:
-    """The milestone's report, a new draft if there is none; refused once submitted or approved."""
-    report = report_for(session, grant, milestone)
-    if report is None:
-        report = GranteeReport(grant_id=grant.id, milestone_id=milestone.id, status=ReportStatus.DRAFT.value,
-                               created_at=now, participants={})
-        session.add(report)
-    elif report.status not in EDITABLE:
-        raise DomainError(_("The report is already submitted and cannot be changed."))
+def review_refusal(report: GranteeReport, by: User) -> DomainError | None:
+    """A report is approved or returned by an officer of the granting committee, once submitted."""
+    if not can_review_report(by, report.grant):
+        return PermissionDenied(_("Only an officer of the granting committee may review this report."))
+    if report.status != ReportStatus.SUBMITTED.value:
+        return DomainError(_("Only a submitted report can be approved or returned."))
+    return None
+
+
+def may_edit(user: User, grant: Grant, report: GranteeReport | None) -> bool:
+    return editing_refusal(grant, report, user) is None
+
+
+def may_review(user: User, report: GranteeReport) -> bool:
+    return review_refusal(report, user) is None
+
+
+def _refuse(refusal: DomainError | None, field: str | None = None) -> None:
+    if refusal is not None:
+        if field and refusal.field is None:
+            refusal.field = field
+        raise refusal
+
+
+def _new_draft(session: Session, grant: Grant, milestone: Milestone, now: datetime) -> GranteeReport:
+    """The milestone's first report, a draft."""
+    report = GranteeReport(grant_id=grant.id, milestone_id=milestone.id, status=ReportStatus.DRAFT.value,
+                           created_at=now, participants={})
+    session.add(report)
     return report
 
 
@@ -228,10 +256,7 @@ def _submit(session: Session, report: GranteeReport, grant: Grant, plan: FollowU
 
 def add_attachment(session: Session, report: GranteeReport, *, stream: BinaryIO, original_name: str, by: User,
                    now: datetime, upload_dir: str, max_bytes: int) -> ReportAttachment:
-    if not can_edit_report(by, report.grant):
-        raise PermissionDenied(_("Only the organisation's representatives may report on this grant."))
-    if report.status not in EDITABLE:
-        raise DomainError(_("The report is already submitted and cannot be changed."), field="file")
+    _refuse(editing_refusal(report.grant, report, by), field="file")
     document = add_document(session, organisation=report.grant.organisation, stream=stream,
                             original_name=original_name, kind=DocumentKind.OTHER.value, uploaded_by=by, now=now,
                             upload_dir=upload_dir, max_bytes=max_bytes)
@@ -252,10 +277,7 @@ def approve_report(session: Session, report: GranteeReport, *, by: User, now: da
     """Approve a submitted report: the milestone is approved. When every milestone of the plan is
     approved and the grant period has ended, the grant is completed."""
     grant = report.grant
-    if not can_review_report(by, grant):
-        raise PermissionDenied(_("Only an officer of the granting committee may review this report."))
-    if report.status != ReportStatus.SUBMITTED.value:
-        raise DomainError(_("Only a submitted report can be approved or returned."))
+    _refuse(review_refusal(report, by))
     report.status = ReportStatus.APPROVED.value
     report.reviewed_at = now
     report.reviewed_by_id = by.id
@@ -280,10 +302,7 @@ def approve_report(session: Session, report: GranteeReport, *, by: User, now: da
 def return_report(session: Session, report: GranteeReport, comment: str, *, by: User, now: datetime) -> GranteeReport:
     """Return a submitted report with comments; the organisation corrects it and submits again."""
     grant = report.grant
-    if not can_review_report(by, grant):
-        raise PermissionDenied(_("Only an officer of the granting committee may review this report."))
-    if report.status != ReportStatus.SUBMITTED.value:
-        raise DomainError(_("Only a submitted report can be approved or returned."))
+    _refuse(review_refusal(report, by))
     comment = (comment or "").strip()
     if not comment:
         raise DomainError(_("Say what the organisation needs to complete."), field="comment")

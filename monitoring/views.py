@@ -117,7 +117,7 @@ def _attachments(report):
 def report_edit(grant_id: int, milestone_id: int):
     grant, milestone = _load_grant_milestone(grant_id, milestone_id)
     report = report_services.report_for(db.session, grant, milestone)
-    if not can_edit_report(current_user, grant) or (report and report.status not in report_services.EDITABLE):
+    if not report_services.may_edit(current_user, grant, report):
         if report is None:
             abort(404 if can_view_report(current_user, grant) else 403)
         return redirect(url_for("monitoring.report_view", report_id=report.id))
@@ -172,8 +172,8 @@ def report_view(report_id: int):
     plan = plan_for_grant(db.session, report.grant)
     return render_template("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
                            indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
-                           can_review=can_review_report(current_user, report.grant),
-                           can_edit=can_edit_report(current_user, report.grant),
+                           can_review=report_services.may_review(current_user, report),
+                           can_edit=report_services.may_edit(current_user, report.grant, report),
                            approve_form=EmptyForm(prefix="approve"), return_form=ReturnForm(prefix="return"))
 
 
@@ -206,7 +206,8 @@ def report_return(report_id: int):
     plan = plan_for_grant(db.session, report.grant)
     return render_form("monitoring/report_view.html", report=report, grant=report.grant, plan=plan,
                        indicators={i.id: i for i in plan.indicators}, attachments=_attachments(report),
-                       can_review=True, can_edit=False, approve_form=EmptyForm(prefix="approve"), return_form=form)
+                       can_review=report_services.may_review(current_user, report), can_edit=False,
+                       approve_form=EmptyForm(prefix="approve"), return_form=form)
 
 
 @bp.get("/reports")
