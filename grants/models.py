@@ -115,14 +115,15 @@ class Programme(db.Model):
 
     @classmethod
     def covers_district(cls, district: str):
-        """SQL: one of the programme's districts is exactly `district`. The list is stored as JSON
-        text on both databases (json, not jsonb), which may spell "å" as "\\u00e5": both
-        spellings of the element, with its quotes, are tried."""
+        """SQL: one of the programme's districts is `district`, the whole name, in any letter case
+        (SQLite's LIKE ignores case, so PostgreSQL's must too). The list is stored as JSON text on
+        both databases (json, not jsonb), which may spell "å" as an escape: both spellings of the
+        element, with its quotes, are tried."""
         from sqlalchemy import cast, or_
 
         def element(spelling: str):
             escaped = spelling.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-            return cast(cls.districts, String).like(f"%{escaped}%", escape="!")
+            return cast(cls.districts, String).ilike(f"%{escaped}%", escape="!")
 
         return or_(element(json.dumps(district, ensure_ascii=False)), element(json.dumps(district)))
 

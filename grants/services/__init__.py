@@ -5,7 +5,7 @@ Plain functions: they take a session and `now`, change state together with its a
 The caller commits or rolls back.
 
 One module per area, each owning its constants:
-  programmes    create, edit, publish; is_open; the scheduler's closing; remaining budget
+  programmes    create, edit, publish; the open programmes; the scheduler's closing; remaining budget
   applications  the applicant's draft, submission, return, withdrawal, attachments, screening run,
                 earlier grants, mail to the organisation's representatives
   reviews       assigning reviewers, conflict of interest, scores, weighted score
@@ -24,14 +24,14 @@ from grants.services.decisions import APPEAL_INFO, TRANCHE_CONDITIONS, TrancheIn
 from grants.services.plans import (IndicatorInput, MilestoneInput, PlanOutline, outline_problems, plan_outline,
                                    plan_problems, save_plan)
 from grants.services.programmes import (PROGRAMME_FIELDS, CriterionInput, close_ended_programmes,
-                                        create_programme, is_open, open_programmes_query, publish_programme,
+                                        create_programme, open_programmes_query, publish_programme,
                                         remaining_budget, update_programme)
 from grants.services.reviews import (RECOMMENDATIONS, REVIEWABLE_STATUSES, assign_reviewer, declare_conflict,
                                      submit_review, weighted_score)
 
 __all__ = [
     # programmes
-    "PROGRAMME_FIELDS", "CriterionInput", "close_ended_programmes", "create_programme", "is_open",
+    "PROGRAMME_FIELDS", "CriterionInput", "close_ended_programmes", "create_programme",
     "open_programmes_query", "publish_programme", "remaining_budget", "update_programme",
     # applications
     "AGE_BANDS", "DECLARATION_REASONS", "EDITABLE_STATUSES", "GENDERS", "WITHDRAWABLE_STATUSES",

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from eligibility.screening import NoRuleSet, screen
 from grants.models import Application, ApplicationStatus, BudgetLine, Grant, Programme
-from grants.services.programmes import is_open
 from organisations.declarations import declaration_status
 from organisations.models import Organisation, Representative
 from portal import audit, outbox
@@ -45,7 +44,7 @@ def start_application(session: Session, *, programme: Programme, organisation: O
 
     if not is_representative(by, organisation.id):
         raise PermissionDenied(_("You do not represent this organisation."))
-    if not is_open(programme, now.date()):
+    if not programme.is_open_on(now.date()):
         raise DomainError(_("The programme is not open for applications."))
     application = Application(organisation_id=organisation.id, programme_id=programme.id, created_by_id=by.id,
                               status=ApplicationStatus.DRAFT.value, last_step=1, created_at=now, updated_at=now,
@@ -171,7 +170,7 @@ def submit_application(session: Session, application: Application, *, by: User, 
     if not is_representative(by, application.organisation_id):
         raise PermissionDenied(_("You do not represent this organisation."))
     _require_editable(application)
-    if not is_open(application.programme, now.date()):
+    if not application.programme.is_open_on(now.date()):
         raise DomainError(_("The programme is closed, so the application cannot be submitted."))
     organisation = application.organisation
     if organisation.is_barred:

@@ -93,15 +93,10 @@ def publish_programme(session: Session, programme: Programme, *, by: User, now: 
     return programme
 
 
-def is_open(programme: Programme, today: date) -> bool:
-    return (programme.status == ProgrammeStatus.PUBLISHED.value
-            and programme.opens_on <= today <= programme.closes_on)
-
-
 def close_ended_programmes(session: Session, now: datetime) -> dict:
     """The scheduler's "programme opening and closing" (DESIGN.md, Scheduler): a published programme
     whose closing date has passed becomes closed, audited, with no actor. A published programme
-    opens on its opening date by the dates alone (is_open), so opening changes no state.
+    opens on its opening date by the dates alone (Programme.is_open_on), so opening changes no state.
     Idempotent: a closed programme is no longer published, so a second run finds nothing."""
     ended = session.scalars(select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED.value,
                                                     Programme.closes_on < now.date())
@@ -116,14 +111,18 @@ def close_ended_programmes(session: Session, now: datetime) -> dict:
     return {"closed": len(ended), "opening_today": int(opened)}
 
 
-def open_programmes_query(today: date, committee_id: int | None = None, action_area: str | None = None):
-    stmt = (select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED.value,
-                                    Programme.opens_on <= today, Programme.closes_on >= today)
-            .order_by(Programme.closes_on, Programme.id))
+def open_programmes_query(today: date, committee_id: int | None = None, action_area: str | None = None,
+                          district: str | None = None):
+    """The programmes open for applications today (Programme.is_open_on), soonest closing first,
+    narrowed by committee, action area and a district they cover (Programme.covers_district): the
+    one query behind the public list and the API's."""
+    stmt = select(Programme).where(Programme.is_open_on(today)).order_by(Programme.closes_on, Programme.id)
     if committee_id:
         stmt = stmt.where(Programme.committee_id == committee_id)
     if action_area:
         stmt = stmt.where(Programme.action_area == action_area)
+    if district:
+        stmt = stmt.where(Programme.covers_district(district))
     return stmt
 
 

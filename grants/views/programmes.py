@@ -21,25 +21,12 @@ from portal.auth.permissions import staff_committee_ids
 from portal.extensions import db
 from portal.formatting import translated
 from portal.forms_util import apply_change, choices, render_form, save_form
+from portal.demo import DISTRICT_COMMITTEES
 from portal.models import Committee, Role
 from portal.pagination import paginate_rows
 
 
 # ------------------------------------------------------------------ public programmes
-
-def _districts_match(district: str):
-    """districts is a JSON list; a text match keeps the filter portable across SQLite and
-    PostgreSQL. JSON may store "å" as "\\u00e5", so both spellings are tried."""
-    import json
-
-    from sqlalchemy import String, cast, or_
-
-    def like(text: str):
-        escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        return cast(Programme.districts, String).ilike(f"%{escaped}%", escape="!")
-
-    return or_(like(district), like(json.dumps(district)[1:-1]))
-
 
 @bp.get("/programmes")
 def open_programmes():
@@ -47,22 +34,20 @@ def open_programmes():
     committee_id = request.args.get("committee", type=int)
     area = request.args.get("area") or None
     district = (request.args.get("district") or "").strip()
-    stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None)
-    if district:
-        stmt = stmt.where(_districts_match(district))
+    stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None, district)
     # Open programmes are few: the page carries its total rather than counting in a query of its own.
     page = paginate_rows(db.session, lists.open_programme_rows(stmt), lambda row: row, per_page=_page_size(),
                          total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
-                           committee_id=committee_id, area=area, district=district,
+                           committee_id=committee_id, area=area, district=district, districts=DISTRICT_COMMITTEES,
                            area_labels=translated(ACTION_AREAS))  # once, not once per row
 
 
 @bp.get("/programmes/<int:programme_id>")
 def programme_public(programme_id: int):
     programme = _get(Programme, programme_id)
-    if not services.is_open(programme, clock.today()) and not permissions.can_view_programme_admin(
+    if not programme.is_open_on(clock.today()) and not permissions.can_view_programme_admin(
             current_user, programme):
         abort(404)
     form = StartApplicationForm()
@@ -73,7 +58,7 @@ def programme_public(programme_id: int):
                                            .order_by(Organisation.name)).all() if ids else []
         form.organisation_id.choices = choices([(o.id, o.name) for o in organisations])
     return render_template("grants/programme_public.html", programme=programme, form=form,
-                           organisations=organisations, is_open=services.is_open(programme, clock.today()))
+                           organisations=organisations, is_open=programme.is_open_on(clock.today()))
 
 
 @bp.post("/programmes/<int:programme_id>/apply")

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from grants.models import Programme, ProgrammeStatus
-from grants.services import is_open
 from monitoring import scheduler
 from monitoring.models import JobRun
 from portal.models import AuditEvent
@@ -31,7 +30,7 @@ def test_a_programme_closes_the_day_after_its_closing_date_once(session, factory
     # Before it opens, and on its opening day, it stays published; it is open by its dates alone.
     run = scheduler.run_job(session, "programme_open_close", datetime(2026, 3, 10, 6))
     assert run.ok and run.summary == {"closed": 0, "opening_today": 1}
-    assert is_open(spring, date(2026, 3, 10))
+    assert spring.is_open_on(date(2026, 3, 10))
     # On the closing day itself it is still open.
     scheduler.run_job(session, "programme_open_close", datetime(2026, 4, 30, 23, 59))
     session.expire_all()
