@@ -18,9 +18,10 @@ from eligibility.screening import latest_valid_screening  # the rule decide() ap
 from grants.services.applications import (AGE_BANDS, DECLARATION_REASONS, EDITABLE_STATUSES, GENDERS,
                                           WITHDRAWABLE_STATUSES, BudgetLineInput, add_attachment, budget_totals,
                                           earlier_grants, mail_representatives, missing_parts,
-                                          representative_emails, return_for_completion, run_screening, save_step,
+                                          return_for_completion, run_screening, save_step,
                                           start_application, submit_application, withdraw_application)
-from grants.services.decisions import APPEAL_INFO, TRANCHE_CONDITIONS, TrancheInput, decide
+from grants.services.decisions import (APPEAL_INFO, TRANCHE_CONDITIONS, TrancheInput, awaits_decision, decide,
+                                       may_decide)
 from grants.services.plans import (IndicatorInput, MilestoneInput, PlanOutline, outline_problems, plan_outline,
                                    plan_problems, save_plan)
 from grants.services.programmes import (PROGRAMME_FIELDS, CriterionInput, close_ended_programmes,
@@ -36,7 +37,7 @@ __all__ = [
     # applications
     "AGE_BANDS", "DECLARATION_REASONS", "EDITABLE_STATUSES", "GENDERS", "WITHDRAWABLE_STATUSES",
     "BudgetLineInput", "add_attachment", "budget_totals", "earlier_grants", "mail_representatives",
-    "missing_parts", "representative_emails", "return_for_completion", "run_screening", "save_step",
+    "missing_parts", "return_for_completion", "run_screening", "save_step",
     "start_application", "submit_application", "withdraw_application",
     # reviews
     "RECOMMENDATIONS", "REVIEWABLE_STATUSES", "assign_reviewer", "declare_conflict", "submit_review",
@@ -45,7 +46,7 @@ __all__ = [
     "IndicatorInput", "MilestoneInput", "PlanOutline", "outline_problems", "plan_outline", "plan_problems",
     "save_plan",
     # decisions
-    "APPEAL_INFO", "TRANCHE_CONDITIONS", "TrancheInput", "decide",
+    "APPEAL_INFO", "TRANCHE_CONDITIONS", "TrancheInput", "awaits_decision", "decide", "may_decide",
     # eligibility's rule, read through grants by the staff API
     "latest_valid_screening",
 ]

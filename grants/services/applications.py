@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from eligibility.screening import NoRuleSet, screen
 from grants.models import Application, ApplicationStatus, BudgetLine, Grant, Programme
 from organisations.declarations import declaration_status
-from organisations.models import Organisation, Representative
+from organisations.mail import mail_recipients
+from organisations.models import Organisation
 from portal import audit, outbox
 from portal.errors import DomainError, PermissionDenied
 from portal.models import Committee, Role, User
@@ -26,16 +27,11 @@ WITHDRAWABLE_STATUSES = (ApplicationStatus.DRAFT.value, ApplicationStatus.SUBMIT
                          ApplicationStatus.IN_REVIEW.value, ApplicationStatus.RETURNED.value)
 
 
-def representative_emails(session: Session, organisation_id: int) -> list[str]:
-    return list(session.scalars(select(User.email).join(Representative, Representative.user_id == User.id)
-                                .where(Representative.organisation_id == organisation_id).order_by(User.email)))
-
-
 def mail_representatives(session: Session, application: Application, subject: str, body: str,
                          now: datetime) -> None:
-    """Queue the mail to every representative of the application's organisation (the outbox sends it)."""
-    for email in representative_emails(session, application.organisation_id):
-        outbox.queue(session, to=email, subject=subject, body=body, now=now)
+    """Queue the mail to the application's organisation (organisations.mail says who gets it)."""
+    for recipient in mail_recipients(session, application.organisation_id):
+        outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now)
 
 
 def start_application(session: Session, *, programme: Programme, organisation: Organisation, by: User,

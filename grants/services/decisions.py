@@ -16,6 +16,7 @@ from grants.models import (Application, ApplicationStatus, Decision, DecisionOut
 from grants.services.applications import mail_representatives
 from grants.services.plans import plan_problems
 from grants.services.programmes import remaining_budget
+from grants.permissions import can_decide
 from grants.services.reviews import RECOMMENDATIONS, REVIEWABLE_STATUSES
 from portal import audit
 from portal.errors import Conflict, DomainError, PermissionDenied
@@ -92,9 +93,20 @@ def _check_version(application: Application, expected_version: int) -> None:
         raise _stale()
 
 
+def awaits_decision(application: Application) -> bool:
+    """An application awaits a decision while it is submitted or in review and not yet decided:
+    the one rule behind decide() and the "Decide" link of the application page."""
+    return application.status in REVIEWABLE_STATUSES and application.decision is None
+
+
+def may_decide(user: User, application: Application) -> bool:
+    """The user may decide this application now (permissions.can_decide, and it awaits a decision)."""
+    return can_decide(user, application) and awaits_decision(application)
+
+
 def _check_decidable(application: Application, outcome: str, reasons: str) -> None:
     """Only a submitted application is decided, with a known outcome and written reasons."""
-    if application.status not in REVIEWABLE_STATUSES:
+    if not awaits_decision(application):
         raise DomainError(_("Only a submitted application can be decided."))
     if outcome not in RECOMMENDATIONS:
         raise DomainError(_("Choose a decision."), field="outcome")

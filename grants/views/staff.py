@@ -87,7 +87,7 @@ def application_detail(application_id: int):
         earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
         assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
-        can_handle=can_handle, can_assign=can_assign, can_decide=permissions.can_decide(current_user, application),
+        can_handle=can_handle, can_assign=can_assign, can_decide=services.may_decide(current_user, application),
         plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
                                                 application.period_end, _max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
@@ -295,8 +295,9 @@ def _decide(application: Application, form: DecisionForm) -> None:
 def decide(application_id: int):
     application = _load_staff_application(application_id)
     _require(permissions.can_decide(current_user, application))
-    if application.decision is not None:
-        flash(_("The application is already decided."), "info")
+    if not services.awaits_decision(application):
+        flash(_("The application is already decided.") if application.decision is not None
+              else _("Only a submitted application can be decided."), "info")
         return redirect(url_for("grants.application_detail", application_id=application.id))
     form = _decision_form(application)
     if form.validate_on_submit() and save_form(form, lambda: _decide(application, form),
