@@ -1,4 +1,12 @@
-"""eligibility package: see shared/DESIGN.md. Registers itself through init_app()."""
+"""eligibility package: see shared/DESIGN.md. Registers itself through init_app().
+
+| rule | function | users |
+|---|---|---|
+| the notice's reply period | `WithdrawalCase.takes_replies` / `reply_period_over` | reply_to_notice, decide_case, the notice and case pages, the API |
+| a screening that allows approval | `eligibility.screening.is_valid_for_approval` (query: `latest_valid_screening`) | decide(), the application page, the staff API |
+| the eligibility badge | `eligibility.services.status_from` | status badge, lists, the API |
+| an overdue report (a fact) | `grants.followup.report_overdue`, offered as the fact `overdue_reports` | the rule `reports_on_time` |
+"""
 
 
 def init_app(app):

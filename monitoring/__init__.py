@@ -1,4 +1,11 @@
-"""monitoring package: see shared/DESIGN.md. Registers itself through init_app()."""
+"""monitoring package: see shared/DESIGN.md. Registers itself through init_app().
+
+| rule | function | users |
+|---|---|---|
+| a report may be filled in | `reports.editing_refusal` (`may_edit`) | save_report, attachments, the report pages, the API |
+| a report may be approved or returned | `reports.review_refusal` (`may_review`) | approve_report, return_report, the report page, the API |
+| a report is handed in / overdue | kept on the milestone here; the rule is `grants.followup` | reports, reminders, dashboard |
+"""
 
 
 def init_app(app):

@@ -1,4 +1,12 @@
-"""organisations package: see shared/DESIGN.md. Registers itself through init_app()."""
+"""organisations package: see shared/DESIGN.md. Registers itself through init_app().
+
+| rule | function | users |
+|---|---|---|
+| who gets an organisation's mail | `organisations.mail.mail_recipients` | every e-mail to an organisation (grants, eligibility, monitoring) |
+| who may answer a request to join | `organisations.mail.acting_representatives` | join requests |
+| the democracy declaration is valid | `organisations.declarations.status_of` (SQL: `register.valid_declaration_clause`) | submission, the eligibility rule, the register, the API |
+| who represents an organisation | `organisations.permissions.is_representative` | every permission of an applicant |
+"""
 
 
 def init_app(app):

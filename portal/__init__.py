@@ -1,4 +1,16 @@
-"""Application shell: the factory that every package plugs into."""
+"""Application shell: the factory that every package plugs into.
+
+Definitions the shell owns, used by every package (each lives once; see each package's own
+docstring for its rules):
+
+| rule | function | users |
+|---|---|---|
+| a setting and its environment variable | `portal.config.add_settings` (shell settings: `load_config`) | every package's `init_app` |
+| a page's state change: one transaction, refusal beside its field | `portal.forms_util.apply_change`, `save_form`, `render_form` (422 for a refused form) | every view |
+| the acting user | services take `by=` (None for the scheduler); `portal.audit.record(actor=...)` stores it | every service |
+| an audit action's name | `<object>.<past tense>` (`tests/portal/test_audit_action_names.py`) | every service |
+| a time or date shown to people | `portal.formatting.format_dt` / `format_d` (the city's time zone) | templates, e-mails |
+"""
 from __future__ import annotations
 
 import importlib
