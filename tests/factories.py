@@ -126,11 +126,18 @@ class Factory:
         return self.user(role=Role.APPLICANT, **kwargs)
 
     def _officer_of(self, committee_id: int) -> User:
-        """An officer of the committee to act where a service needs one (made once per committee)."""
-        clerks = self.__dict__.setdefault("_clerks", {})
-        if committee_id not in clerks:
-            clerks[committee_id] = self.officer(self.session.get(Committee, committee_id), name="Handläggare Fabrik")
-        return clerks[committee_id]
+        return self._staff_of(committee_id, Role.OFFICER)
+
+    def _staff_of(self, committee_id: int, role: Role) -> User:
+        """The committee's first user with the role, made if it has none: who acts where a service
+        needs an officer or a decision maker and the test named none."""
+        from portal.models import RoleGrant
+
+        user = self.session.scalar(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+                                   .where(RoleGrant.committee_id == committee_id, RoleGrant.role == role.value,
+                                          User.active.is_(True))
+                                   .order_by(User.id).limit(1))
+        return user or self.user(role=role, committee=self.session.get(Committee, committee_id))
 
     # ------------------------------------------------------------------ organisations
 
@@ -240,6 +247,11 @@ class Factory:
         these states only through a confirmed finding): for tests of the status alone."""
         org.status = status
         org.status_changed_at = self.now
+        self.session.commit()
+
+    def force_org_number(self, org: Organisation, number: str) -> None:
+        """A number the registry refuses (a wrong check digit), for tests of the rule that must catch it."""
+        org.org_number = number
         self.session.commit()
 
     def force_no_districts(self, org: Organisation) -> None:
@@ -490,9 +502,7 @@ class Factory:
     def decide(self, application: Application, decider: User | None = None, *, outcome: str = "approve",
                amount: int | None = None, tranches=None, reasons: str = "Bra ansökan.", at: datetime | None = None):
         """grants.services.decide, the only way a decision happens."""
-        if decider is None:
-            committee = self.session.get(Committee, application.programme.committee_id)
-            decider = self.decision_maker(committee)
+        decider = decider or self._staff_of(application.programme.committee_id, Role.DECISION_MAKER)
         return grants_services.decide(
             self.session, application, outcome=outcome, amount=amount, reasons=reasons, conditions="",
             tranches=tranches, expected_version=application.version, by=decider, now=at or self.now)
@@ -510,7 +520,7 @@ class Factory:
         replaces the screening by force_eligible_screening (name the reason in the test)."""
         at = at or self.now
         committee = committee or (programme.committee if programme else self.committee())
-        officer = officer or self.officer(committee)
+        officer = officer or self._officer_of(committee.id)
         organisation = organisation or self.organisation(representative=representative)
         representative = representative or organisation.representatives[0].user
         if programme is None:
