@@ -625,7 +625,10 @@ class Factory:
         participants = participants or {"women": {"18-25": 6}, "men": {"18-25": 5}}
         values = {}
         for indicator in plan.indicators:
+            total = int(indicator_value)
             values[indicator.id] = {"value": indicator_value}
+            if indicator.by_gender:
+                values[indicator.id].update(women=str(total - total // 2), men=str(total // 2), other="0")
         data = report_services.ReportInput(activities=activities, participants=participants, indicators=values)
         report = report_services.save_report(self.session, grant, milestone, data,
                                              by=grant.organisation.representatives[0].user, now=at or self.now,
@@ -665,3 +668,52 @@ class Factory:
         self.session.add(experience)
         self.session.commit()
         return experience
+
+    def force_bulk_grants(self, programmes, orgs, n: int, by: User) -> None:
+        """n decided grants (application, decision, a paid tranche, a final milestone, every other one
+        with an approved report, a completed evaluation) in a handful of INSERTs, shaped as the
+        services write them: through the services a thousand grants would take minutes. For tests
+        that the pages' query counts do not grow with the data."""
+        from sqlalchemy import insert
+
+        from grants.models import Decision, EvaluationPoint, FollowUpPlan
+
+        now = self.now
+        start = (self.session.scalar(select(func.max(Application.id))) or 0) + 1
+        ids = range(start, start + n)
+
+        def programme(i):
+            return programmes[i % len(programmes)]
+
+        def organisation(i):
+            return orgs[i % len(orgs)]
+
+        s = self.session
+        s.execute(insert(Application), [
+            dict(id=i, organisation_id=organisation(i).id, programme_id=programme(i).id, created_by_id=by.id,
+                 title=f"Projekt {i}", status="decided", created_at=now, updated_at=now, version=1, aims="",
+                 activities="", method="", target_group="", expected_participants={}, requested_amount=0,
+                 partners="", last_step=1) for i in ids])
+        s.execute(insert(Decision), [
+            dict(id=i, application_id=i, outcome="approve", amount=10_000_00, reasons="", decided_by_id=by.id,
+                 decided_at=datetime(2026, 1, 10)) for i in ids])
+        s.execute(insert(Grant), [
+            dict(id=i, application_id=i, decision_id=i, organisation_id=organisation(i).id,
+                 committee_id=programme(i).committee_id, programme_id=programme(i).id, amount=10_000_00,
+                 period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                 status=("active", "completed", "withdrawn")[i % 3], created_at=now) for i in ids])
+        s.execute(insert(Tranche), [
+            dict(grant_id=i, due_on=date(2026, 1, 1), amount=5_000_00, status="paid", condition="none")
+            for i in ids])
+        s.execute(insert(FollowUpPlan), [dict(id=i, application_id=i, created_at=now, updated_at=now) for i in ids])
+        s.execute(insert(Milestone), [dict(id=i, plan_id=i, kind="final", due_on=date(2026, 2, 1)) for i in ids])
+        s.execute(insert(GranteeReport), [
+            dict(grant_id=i, milestone_id=i, status="approved", submitted_at=datetime(2026, 1, 20), participants={},
+                 participants_women=3, participants_men=2, participants_other=0, spent_total=0, activities="",
+                 officer_comment="", created_at=now) for i in ids if i % 2])
+        s.execute(insert(EvaluationPoint), [dict(id=i, plan_id=i, due_on=date(2026, 12, 31)) for i in ids])
+        s.execute(insert(Evaluation), [
+            dict(grant_id=i, evaluation_point_id=i, committee_id=programme(i).committee_id, status="completed",
+                 due_on=date(2026, 12, 31), rating=1 + i % 5, attainment_share=Decimal("0.750"), attainment=[],
+                 what_worked="", what_did_not="", lessons="", share=False, created_at=now) for i in ids])
+        s.commit()
