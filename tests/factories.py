@@ -555,21 +555,21 @@ class Factory:
                                             milestone_id=milestone_id)
 
     @_built
-    def release(self, tranche: Tranche, at: datetime | None = None) -> Tranche:
-        return payments.release_tranche(self.session, tranche, by=self._officer_of(tranche.grant.committee_id),
+    def release(self, tranche: Tranche, at: datetime | None = None, by: User | None = None) -> Tranche:
+        return payments.release_tranche(self.session, tranche, by=by or self._officer_of(tranche.grant.committee_id),
                                         now=at or self.now)
 
     @_built
-    def pay(self, tranche: Tranche, at: datetime | None = None) -> Tranche:
+    def pay(self, tranche: Tranche, at: datetime | None = None, by: User | None = None) -> Tranche:
         """Released (if still scheduled) and marked paid at `at`."""
         if tranche.status == TrancheStatus.SCHEDULED.value:
-            self.release(tranche, at)
-        return payments.mark_tranche_paid(self.session, tranche, by=self._officer_of(tranche.grant.committee_id),
+            self.release(tranche, at, by)
+        return payments.mark_tranche_paid(self.session, tranche, by=by or self._officer_of(tranche.grant.committee_id),
                                           now=at or self.now)
 
     @_built
-    def cancel(self, tranche: Tranche, at: datetime | None = None) -> Tranche:
-        return payments.cancel_tranche(self.session, tranche, by=self._officer_of(tranche.grant.committee_id),
+    def cancel(self, tranche: Tranche, at: datetime | None = None, by: User | None = None) -> Tranche:
+        return payments.cancel_tranche(self.session, tranche, by=by or self._officer_of(tranche.grant.committee_id),
                                        now=at or self.now)
 
     @_built

@@ -53,9 +53,10 @@ class MonitoringBuilder:
                                                                  ("Träffar", Decimal(20), False)),
               title: str = "Samtalsgrupper för unga", method: str = "Samtalsgrupper",
               target_group: str = "Unga 15-25", action_area: ActionArea = ActionArea.TARGETED,
-              status: GrantStatus = GrantStatus.ACTIVE) -> GrantWorld:
+              status: GrantStatus = GrantStatus.ACTIVE, tranches=None) -> GrantWorld:
         """A 200 000 kr grant decided today on an application made last autumn, with its own officer
-        (responsible for the plan). A plan the decision would refuse (no final report, no evaluation)
+        (responsible for the plan), paid in `tranches` (factory.tranche_input; one of the whole amount
+        by default). A plan the decision would refuse (no final report, no evaluation)
         is set after the decision by factory.force_plan_dates; "completed" by force_grant_status."""
         f = self.factory
         committee = committee or f.committee()
@@ -74,7 +75,7 @@ class MonitoringBuilder:
                                 opens_on=date(2025, 9, 1), closes_on=date(2025, 10, 31))
         grant = f.grant(
             committee=committee, organisation=organisation, representative=representative, officer=officer,
-            programme=programme, period=period, requested=20_000_000, title=title, aims="Stärka unga",
+            programme=programme, period=period, requested=20_000_000, tranches=tranches, title=title, aims="Stärka unga",
             activities="Träffar varje vecka", method=method, target_group=target_group,
             budget_lines=[grants_services.BudgetLineInput("Lokalhyra", 5_000_000),
                           grants_services.BudgetLineInput("Arvoden", 15_000_000)],

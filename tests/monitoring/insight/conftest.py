@@ -23,8 +23,9 @@ class World:
         return self.factory.organisation(name, districts=districts, **profile)
 
     def programme(self, committee, area: str, title: str | None = None):
+        """Open from 2024 to March 2025 (so grants can be decided from late 2024 on), no districts."""
         return self.factory.programme(committee, title=title, area=area, budget=100_000_000, max_per_grant=50_000_000,
-                                      opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 1), districts=(),
+                                      opens_on=date(2024, 1, 1), closes_on=date(2025, 3, 1), districts=(),
                                       target_groups=())
 
     def grant(self, org, programme, amount_kr: int, start: date, end: date, status: str = "active",
