@@ -1,4 +1,4 @@
-"""The one test data builder (tests/factories.py) makes what the application makes: valid
+"""The one test data builder (tests/factories) makes what the application makes: valid
 organisation numbers, and grants that pass the checks a real grant passes, in every package's
 words for it."""
 from __future__ import annotations
@@ -95,8 +95,9 @@ def test_every_package_builds_grants_that_pass_the_checks(session, factory, now)
                                                  tranches=[("paid", now), ("scheduled", None)]))
     assert_real_grant(session, MonitoringBuilder(session, factory, now).grant().grant)
     insight = World(session, factory, now)
-    assert_real_grant(session, insight.grant(insight.organisation("I"), insight.programme(factory.committee(), "general"),
-                                             10_000, date(2026, 1, 1), date(2026, 12, 31), paid_kr=[4_000]),
+    programme = insight.programme(factory.committee(), "general")
+    assert_real_grant(session, insight.grant(insight.organisation("I"), programme, 10_000, date(2026, 1, 1),
+                                             date(2026, 12, 31), paid_kr=[4_000]),
                       full_plan=False)  # the insight figures count only the milestones a test adds
     assert_real_grant(session, StaffWorld(session, factory, now, ApiWorld(session, factory, now)).grant())
 

@@ -1,6 +1,6 @@
 """Shared set-up for the applicant API tests: an applicant with a token who represents a signed
 organisation, an open programme with a published rule set, and helpers to reach a grant, all
-from the one builder (tests/factories.py) through the grants and monitoring tests' names for it."""
+from the one builder (tests/factories) through the grants and monitoring tests' names for it."""
 from __future__ import annotations
 
 from datetime import date

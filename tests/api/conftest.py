@@ -18,7 +18,7 @@ def bearer(token: str) -> dict:
 
 
 class ApiWorld:
-    """Tokens, and organisations and programmes from the one builder (tests/factories.py)."""
+    """Tokens, and organisations and programmes from the one builder (tests/factories)."""
 
     def __init__(self, session, factory, now):
         self.session, self.factory, self.now = session, factory, now

@@ -1,4 +1,4 @@
-"""Eligibility tests' names for the one builder (tests/factories.py). `build` keeps the calls the
+"""Eligibility tests' names for the one builder (tests/factories). `build` keeps the calls the
 tests were written with; the states the registry or the grants services refuse, which these tests
 need to see every outcome of a rule, go through the factory's force_* methods."""
 from __future__ import annotations

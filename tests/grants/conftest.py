@@ -1,4 +1,4 @@
-"""Grants tests' names for the one builder (tests/factories.py): `world` keeps the calls the
+"""Grants tests' names for the one builder (tests/factories): `world` keeps the calls the
 tests were written with, `scenario` is a submitted-looking application ready for the officer."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monitoring tests' names for the one builder (tests/factories.py): `build.grant()` is a grant
+"""Monitoring tests' names for the one builder (tests/factories): `build.grant()` is a grant
 decided through the services, with the plan, organisation and people the monitoring tests read."""
 from __future__ import annotations
 
@@ -75,8 +75,8 @@ class MonitoringBuilder:
                                 opens_on=date(2025, 9, 1), closes_on=date(2025, 10, 31))
         grant = f.grant(
             committee=committee, organisation=organisation, representative=representative, officer=officer,
-            programme=programme, period=period, requested=20_000_000, tranches=tranches, title=title, aims="Stärka unga",
-            activities="Träffar varje vecka", method=method, target_group=target_group,
+            programme=programme, period=period, requested=20_000_000, tranches=tranches, title=title,
+            aims="Stärka unga", activities="Träffar varje vecka", method=method, target_group=target_group,
             budget_lines=[grants_services.BudgetLineInput("Lokalhyra", 5_000_000),
                           grants_services.BudgetLineInput("Arvoden", 15_000_000)],
             indicators=[grants_services.IndicatorInput(f"Mål: {name}", name, "st", Decimal(0), target, by_gender)

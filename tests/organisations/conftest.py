@@ -1,4 +1,4 @@
-"""Organisation registry tests: organisations from the one builder (tests/factories.py), and the
+"""Organisation registry tests: organisations from the one builder (tests/factories), and the
 form data and uploads the page tests send."""
 from __future__ import annotations
 

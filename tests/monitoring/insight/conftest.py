@@ -1,4 +1,4 @@
-"""Insight tests' names for the one builder (tests/factories.py). `world` builds a small data set
+"""Insight tests' names for the one builder (tests/factories). `world` builds a small data set
 whose figures the tests count by hand; `bulk_grants` inserts many grants at once."""
 from __future__ import annotations
 
