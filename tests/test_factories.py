@@ -119,3 +119,15 @@ def test_building_leaves_no_mail_behind_unless_asked(session, factory, now):
 
     Factory(session, now, keep_mail=True).grant()
     assert session.scalar(select(func.count(OutboxMessage.id))) > 0
+
+
+def test_a_built_review_scores_every_criterion_after_declaring_no_conflict(session, factory):
+    from grants.services import weighted_score
+
+    committee = factory.committee()
+    programme = factory.programme(committee)
+    application = factory.application(programme, factory.organisation(), submit=True)
+    review = factory.review(application, score=3)
+    assert review.has_conflict is False and review.submitted_at is not None
+    assert {s.criterion_id for s in review.scores} == {c.id for c in programme.criteria}
+    assert str(weighted_score(application)) == "3.00" and application.status == "in_review"

@@ -42,7 +42,7 @@ def small_pdf(title: str = "Stadgar") -> bytes:
 
 
 def builder(method):
-    """Commit what a public builder made, and drop the mail it queued (see the module docstring).
+    """Commit what a public builder made, and drop the mail it queued (see the package docstring).
     Builders call each other; only the outermost one commits and drops."""
 
     @functools.wraps(method)
@@ -116,8 +116,3 @@ class FactoryBase:
                                           User.active.is_(True))
                                    .order_by(User.id).limit(1))
         return user or self.user(role=role, committee=self.session.get(Committee, committee_id))
-
-    def _clerk(self) -> User:
-        if "_clerk_user" not in self.__dict__:
-            self._clerk_user = self.user(name="Registrator")
-        return self._clerk_user

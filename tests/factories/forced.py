@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from eligibility.models import RuleSet, Screening, ScreeningOutcome
@@ -31,7 +32,7 @@ class ForcedStates:
     def force_no_districts(self, org: Organisation) -> None:
         """An organisation with no district of activity, which registration refuses."""
         org.districts.clear()
-        self.session.flush()
+        self.session.commit()
 
     def force_no_board(self, org: Organisation) -> None:
         """An organisation without a board, which registration refuses."""
@@ -52,11 +53,12 @@ class ForcedStates:
         authorised signatory of this organisation's board."""
         text = self.declaration_text()
         at = at or self.now - timedelta(days=10)
+        months = current_app.config["DECLARATION_VALID_MONTHS"]
         signature = DeclarationSignature(
-            organisation_id=org.id, text_id=text.id, signed_by_id=self._clerk().id,
+            organisation_id=org.id, text_id=text.id, signed_by_id=org.representatives[0].user_id,
             signatory_board_member_id=member.id if member else None,
             signatory_name=member.name if member else "Någon Annan", signed_at=at,
-            expires_at=expires_at or organisation_services.add_months(at, 12))
+            expires_at=expires_at or organisation_services.add_months(at, months))
         self.session.add(signature)
         self.session.commit()
         return signature
