@@ -1,5 +1,6 @@
 """Shared set-up for the applicant API tests: an applicant with a token who represents a signed
-organisation, an open programme with a published rule set, and helpers to reach a grant."""
+organisation, an open programme with a published rule set, and helpers to reach a grant, all
+from the one builder (tests/factories) through the grants and monitoring tests' names for it."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +8,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from grants import services
 from portal.models import AuditEvent, OutboxMessage, Role
 from tests.api.conftest import bearer
 from tests.grants.conftest import GrantsWorld
@@ -40,11 +40,8 @@ class Applicant:
         self.world = world
 
     def draft(self, organisation=None, programme=None):
-        application = services.start_application(self.session, programme=programme or self.programme,
-                                                 organisation=organisation or self.organisation, by=self.user,
-                                                 now=self.now)
-        self.session.commit()
-        return application
+        return self.factory.application(programme or self.programme, organisation or self.organisation, self.user,
+                                        steps=0)
 
     def filled(self, organisation=None, programme=None):
         return self.grants.filled_application(programme or self.programme, organisation or self.organisation,

@@ -31,12 +31,9 @@ def _milestone_path(world, index=0):
     return f"/api/v1/grants/{world.grant.id}/milestones/{world.plan.milestones[index].id}/report"
 
 
-def test_applicant_sees_their_grants_with_plan_and_tranches(client, me, session):
-    world = me.grant()
-    from grants.models import Tranche
-
-    session.add(Tranche(grant_id=world.grant.id, due_on=date(2026, 4, 1), amount=20_000_000, status="released"))
-    session.commit()
+def test_applicant_sees_their_grants_with_plan_and_tranches(client, me, factory):
+    world = me.grant(tranches=[factory.tranche_input(date(2026, 4, 1), 20_000_000)])
+    factory.release(world.grant.tranches[0])
     listed = client.get("/api/v1/my/grants", headers=me.headers).json
     assert [g["id"] for g in listed["items"]] == [world.grant.id]
     body = client.get(f"/api/v1/my/grants/{world.grant.id}", headers=me.headers).json

@@ -84,8 +84,11 @@ def organisations_in_every_situation(session, build, factory, now):
 
     committee = factory.committee()
     late, long_late, reported = build.organisation(), build.organisation(), build.organisation()
-    for org, due_on in ((late, date(2026, 2, 1)), (long_late, date(2024, 12, 1)), (long_late, date(2026, 1, 1))):
-        build.milestone(build.grant(org, committee), due_on=due_on)
+    # Every grant first: the grants services refuse a new grant once a report is long overdue.
+    grants = [(build.grant(org, committee), due_on)
+              for org, due_on in ((late, date(2026, 2, 1)), (long_late, date(2024, 12, 1)), (long_late, date(2026, 1, 1)))]
+    for grant, due_on in grants:
+        build.milestone(grant, due_on=due_on)
     build.milestone(build.grant(reported, committee), due_on=date(2025, 12, 1), approved_at=now - timedelta(days=80))
     orgs += [late, long_late, reported]
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from eligibility import services
+from portal.admin.services import update_user
 from portal.api.tokens import create_token
 from portal.formatting import format_dt
 from portal.models import OutboxMessage, Role
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.usefixtures("rule_set")
 
 @pytest.fixture
 def case(session, build, factory, now):
-    org = build.organisation(email="kansli@forening.example")
-    representative = build.representative(org)
+    representative = factory.user(role=Role.APPLICANT)
+    org = build.organisation(email="kansli@forening.example", representative=representative)
     coordinator = factory.user(role=Role.COORDINATOR)
+    former = build.representative(org)  # an admin has since closed this account
+    update_user(session, former, name=former.name, active=False, by=coordinator, now=now)
     finding = services.report_finding(session, organisation=org, conduct_on=date(2026, 2, 1), category="violence",
                                       actor_kind="organisation", actor_name="", source_category="media",
                                       evidence="x", by=coordinator, reporting_committee_id=None, now=now)

@@ -40,8 +40,8 @@ def world(session, build, factory, now):
     committees = [factory.committee() for _ in range(3)]
     staff = [factory.user(role=Role.OFFICER, committee=c) for c in committees]
     deciders = [factory.user(role=Role.DECISION_MAKER, committee=c) for c in committees]
-    org = build.organisation(email="info@forening.example")
-    rep = build.representative(org)
+    rep = factory.user(role=Role.APPLICANT)
+    org = build.organisation(email="info@forening.example", representative=rep)
     before_conduct, after_conduct = datetime(2026, 1, 5), datetime(2026, 2, 1)
     grants = {
         "active_a": build.grant(org, committees[0], tranches=[("paid", before_conduct), ("paid", after_conduct),
@@ -141,7 +141,8 @@ def test_withdrawal_ends_all_support_in_every_committee(session, world, coordina
     addresses = set(session.scalars(select(OutboxMessage.to_address)
                                     .where(OutboxMessage.subject.like("%" + org.name + "%"))))
     assert addresses == {u.email for u in world["staff"] + world["deciders"]}
-    actions = [a for (a,) in session.execute(select(AuditEvent.action))]
+    # The withdrawal's own events (the fixture's withdrawn grant was ended, audited, earlier).
+    actions = [a for (a,) in session.execute(select(AuditEvent.action).where(AuditEvent.at == decided_at))]
     assert actions.count("grant.withdrawn") == 2 and actions.count("tranche.cancelled") == 3
     assert actions.count("application.closed_ineligible") == 4 and "organisation.status_changed" in actions
 

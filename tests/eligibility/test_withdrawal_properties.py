@@ -54,8 +54,10 @@ def test_no_sequence_leaves_a_barred_organisation_with_support(session, build, f
         elif action == "reinstate" and org.status == "barred":
             services.reinstate(session, org, reason="Ny styrelse.", by=coordinator, now=clock)
         elif action == "new_grant" and org.status != "barred":
-            # The grants services refuse barred organisations; an organisation under notice may still get one.
-            build.grant(org, committees[step % 2], tranches=[("paid", clock), ("released", None), ("scheduled", None)])
+            # The grants services refuse barred organisations. One under notice (or reinstated) still gets a
+            # grant here, decided over a screening its confirmed finding would fail (force_eligible).
+            build.grant(org, committees[step % 2], tranches=[("paid", clock), ("released", None), ("scheduled", None)],
+                        force_eligible=True)
         elif action == "new_application" and org.status != "barred":
             build.application(org, build.programme(committees[step % 2]), status="submitted")
         elif action == "pay":

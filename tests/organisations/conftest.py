@@ -1,21 +1,14 @@
-"""Helpers for the organisation registry tests: organisations built through the services."""
+"""Organisation registry tests: organisations from the one builder (tests/factories), and the
+form data and uploads the page tests send."""
 from __future__ import annotations
 
 import io
-import itertools
 
 import pytest
-from stdnum import luhn
 
 from organisations import services
-from organisations.demo import DECLARATION_EN, DECLARATION_SV, small_pdf
-
-_numbers = itertools.count(100)
-
-
-def valid_org_number() -> str:
-    base = f"802{next(_numbers):06d}"
-    return base + luhn.calc_check_digit(base)
+from tests.factories import org_number as valid_org_number  # noqa: F401  (the one way to a valid number)
+from tests.factories import small_pdf
 
 
 def profile_form_data(**overrides) -> dict:
@@ -33,34 +26,23 @@ def profile_form_data(**overrides) -> dict:
 
 
 @pytest.fixture
-def make_org(session, now, factory):
-    """make_org(representative=None, **profile) -> Organisation, registered through the service."""
+def make_org(factory):
+    """make_org(representative=None, name=..., districts=..., signatory=True) -> a registered
+    organisation with no papers yet (no statutes, no signature). With signatory=False the chair
+    may not sign for it; the other board member may."""
 
     def _make(representative=None, name="Föreningen Exempel", districts=("Rinkeby-Kista",), signatory=True):
-        from portal.models import Role
-
-        representative = representative or factory.user(role=Role.APPLICANT)
-        data = services.ProfileData(
-            name=name, legal_form="non_profit_association", districts=list(districts),
-            board=[services.BoardRow("Ada Ordförande", "Ordförande", signatory), services.BoardRow("Bo", "Ledamot")])
-        if not signatory:
-            data.board[1].authorised_signatory = True
-            data.board[0].authorised_signatory = False
-        result = services.register_organisation(session, user=representative, org_number=valid_org_number(),
-                                                data=data, allowed_districts=list(districts), now=now,
-                                                base_url="http://localhost")
-        session.commit()
-        return result.organisation
+        board = [services.BoardRow("Ada Ordförande", "Ordförande", signatory),
+                 services.BoardRow("Bo", "Ledamot", not signatory)]
+        return factory.organisation(name, representative=representative, districts=districts, board=board,
+                                    signed=False, statutes=False)
 
     return _make
 
 
 @pytest.fixture
-def declaration_text(session, now):
-    text = services.publish_declaration_text(session, text_sv=DECLARATION_SV, text_en=DECLARATION_EN, user=None,
-                                             now=now)
-    session.commit()
-    return text
+def declaration_text(factory):
+    return factory.declaration_text()
 
 
 def pdf_upload(name="stadgar.pdf"):
