@@ -258,7 +258,7 @@ def add_attachment(session: Session, report: GranteeReport, *, stream: BinaryIO,
                    now: datetime, upload_dir: str, max_bytes: int) -> ReportAttachment:
     _refuse(editing_refusal(report.grant, report, by), field="file")
     document = add_document(session, organisation=report.grant.organisation, stream=stream,
-                            original_name=original_name, kind=DocumentKind.OTHER.value, uploaded_by=by, now=now,
+                            original_name=original_name, kind=DocumentKind.OTHER.value, by=by, now=now,
                             upload_dir=upload_dir, max_bytes=max_bytes)
     session.flush()
     attachment = ReportAttachment(report_id=report.id, document_id=document.id)

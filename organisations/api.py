@@ -185,7 +185,7 @@ def _profile(body: dict) -> services.ProfileData:
                   '"role": "Ordförande", "authorised_signatory": true}]}')
 def register_organisation(body):
     result = services.register_organisation(
-        db.session, user=api_user(), org_number=body["org_number"], data=_profile(body),
+        db.session, by=api_user(), org_number=body["org_number"], data=_profile(body),
         allowed_districts=allowed_districts(), now=clock.now(), base_url=current_app.config["BASE_URL"])
     if result.join_request is not None:
         join = result.join_request
@@ -239,7 +239,7 @@ def sign_declaration(organisation_id: int, body):
     user = api_user()
     if not can_act_for_organisation(user, org):
         raise ApiError(403, "Only the organisation's representatives may sign for it")
-    services.sign_declaration(db.session, org, user=user, board_member_id=body["board_member_id"],
+    services.sign_declaration(db.session, org, by=user, board_member_id=body["board_member_id"],
                               confirmed=body["confirm"], now=clock.now(),
                               valid_months=current_app.config["DECLARATION_VALID_MONTHS"])
     db.session.flush()

@@ -99,7 +99,7 @@ def seed_organisations(session: Session, now: datetime) -> None:
             board=[services.BoardRow(chair, "Ordförande", True), services.BoardRow(treasurer, "Kassör", True),
                    services.BoardRow(f"Ledamot {index + 1}", "Ledamot", False)])
         organisation = services.register_organisation(
-            session, user=representative, org_number=number, data=data,
+            session, by=representative, org_number=number, data=data,
             allowed_districts=districts, now=now - timedelta(days=400), base_url="").organisation
         if index not in UNSIGNED:
             signed_at = now - timedelta(days=400 if index == EXPIRED_SIGNATURE else 30 + index)
@@ -109,11 +109,11 @@ def seed_organisations(session: Session, now: datetime) -> None:
                 signatory_board_member_id=chair_member.id, signatory_name=chair_member.name, signed_at=signed_at,
                 expires_at=services.add_months(signed_at, months)))
         services.upload_document(
-            session, organisation, user=representative, kind="statutes", stream=io.BytesIO(small_pdf(f"Stadgar – {name}")),
+            session, organisation, by=representative, kind="statutes", stream=io.BytesIO(small_pdf(f"Stadgar – {name}")),
             original_name=f"stadgar-{slug}.pdf", year=None, now=now - timedelta(days=390),
             upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
         services.upload_document(
-            session, organisation, user=representative, kind="annual_report",
+            session, organisation, by=representative, kind="annual_report",
             stream=io.BytesIO(small_pdf(f"Verksamhetsberättelse {now.year - 1} – {name}")),
             original_name=f"verksamhetsberattelse-{now.year - 1}.pdf", year=now.year - 1, now=now - timedelta(days=60),
             upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)

@@ -107,16 +107,16 @@ def path_for(upload_dir: str, sha256: str) -> Path:
 
 def add_document(
     session: Session, *, organisation: Organisation, stream: BinaryIO, original_name: str, kind: str,
-    uploaded_by: User, now: datetime, upload_dir: str, max_bytes: int, year: int | None = None,
+    by: User, now: datetime, upload_dir: str, max_bytes: int, year: int | None = None,
 ) -> Document:
     """Store an upload and record it as the organisation's document, audited."""
     stored = store_file(stream, upload_dir, max_bytes)
     name = os.path.basename((original_name or "").replace("\\", "/"))[:255] or "document"
     document = Document(
         organisation_id=organisation.id, kind=kind, sha256=stored.sha256, size=stored.size,
-        mime_type=stored.mime_type, original_name=name, year=year, uploaded_by_id=uploaded_by.id, uploaded_at=now,
+        mime_type=stored.mime_type, original_name=name, year=year, uploaded_by_id=by.id, uploaded_at=now,
     )
     session.add(document)
-    audit.record(session, actor=uploaded_by, action="document.uploaded", obj=organisation,
+    audit.record(session, actor=by, action="document.uploaded", obj=organisation,
                  changes={"kind": kind, "name": name, "size": stored.size}, now=now)
     return document

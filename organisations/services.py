@@ -194,15 +194,15 @@ class RegistrationResult:
     join_request: JoinRequest | None = None
 
 
-def register_organisation(session: Session, *, user: User, org_number: str, data: ProfileData,
+def register_organisation(session: Session, *, by: User, org_number: str, data: ProfileData,
                           allowed_districts: list[str], now: datetime, base_url: str) -> RegistrationResult:
-    """Register an organisation with the user as its first representative. A number already
+    """Register an organisation with the acting user as its first representative. A number already
     registered becomes a request to join, which its representatives approve or decline."""
-    require_confirmed(user)
+    require_confirmed(by)
     number = clean_org_number(org_number)
     existing = session.scalar(select(Organisation).where(Organisation.org_number == number))
     if existing is not None:
-        return RegistrationResult(join_request=request_to_join(session, user=user, organisation=existing, now=now,
+        return RegistrationResult(join_request=request_to_join(session, by=by, organisation=existing, now=now,
                                                                base_url=base_url))
     values = _clean_profile(data, now)
     districts = _clean_districts(data.districts, allowed_districts)
@@ -210,16 +210,16 @@ def register_organisation(session: Session, *, user: User, org_number: str, data
     organisation = Organisation(org_number=number, created_at=now, updated_at=now, **values)
     organisation.districts = [OrganisationDistrict(district=d) for d in districts]
     _apply_board(organisation, board)
-    organisation.representatives.append(Representative(user_id=user.id, added_at=now, added_by_id=user.id))
+    organisation.representatives.append(Representative(user_id=by.id, added_at=now, added_by_id=by.id))
     session.add(organisation)
     session.flush()
-    audit.record(session, actor=user, action="organisation.registered", obj=organisation,
+    audit.record(session, actor=by, action="organisation.registered", obj=organisation,
                  changes={"org_number": number, **values, "districts": districts,
-                          "board": _board_snapshot(organisation), "representative": user.email}, now=now)
+                          "board": _board_snapshot(organisation), "representative": by.email}, now=now)
     return RegistrationResult(organisation=organisation)
 
 
-def update_profile(session: Session, organisation: Organisation, *, user: User, data: ProfileData,
+def update_profile(session: Session, organisation: Organisation, *, by: User, data: ProfileData,
                    allowed_districts: list[str], now: datetime) -> dict:
     """Change the profile, districts and board; audited with the old and new values."""
     values = _clean_profile(data, now)
@@ -240,22 +240,22 @@ def update_profile(session: Session, organisation: Organisation, *, user: User, 
         changes["board"] = [old_board, new_board]
     if changes:
         organisation.updated_at = now
-        audit.record(session, actor=user, action="organisation.updated", obj=organisation, changes=changes, now=now)
+        audit.record(session, actor=by, action="organisation.updated", obj=organisation, changes=changes, now=now)
     return changes
 
 
 # --- Representatives ------------------------------------------------------------------------
 
-def request_to_join(session: Session, *, user: User, organisation: Organisation, now: datetime,
+def request_to_join(session: Session, *, by: User, organisation: Organisation, now: datetime,
                     base_url: str) -> JoinRequest:
-    if any(r.user_id == user.id for r in organisation.representatives):
+    if any(r.user_id == by.id for r in organisation.representatives):
         raise Conflict(_("You already represent this organisation."), field="org_number")
     pending = session.scalar(select(JoinRequest).where(
-        JoinRequest.organisation_id == organisation.id, JoinRequest.user_id == user.id,
+        JoinRequest.organisation_id == organisation.id, JoinRequest.user_id == by.id,
         JoinRequest.status == "pending"))
     if pending is not None:
         return pending
-    join = JoinRequest(organisation_id=organisation.id, user_id=user.id, status="pending", created_at=now)
+    join = JoinRequest(organisation_id=organisation.id, user_id=by.id, status="pending", created_at=now)
     session.add(join)
     session.flush()
     for representative in acting_representatives(session, organisation.id):
@@ -263,33 +263,33 @@ def request_to_join(session: Session, *, user: User, organisation: Organisation,
             outbox.queue(session, to=representative.email, now=now, subject=_("Request to join %(org)s", org=organisation.name),
                          body=_("Hello,\n\n%(name)s (%(email)s) asks to represent %(org)s in the city's grants "
                                 "portal. Approve or decline the request here:\n\n%(url)s",
-                                name=user.name, email=user.email, org=organisation.name,
+                                name=by.name, email=by.email, org=organisation.name,
                                 url=f"{base_url}/organisations/{organisation.id}"))
-    audit.record(session, actor=user, action="organisation.join_requested", obj=organisation,
-                 changes={"user": user.email}, now=now)
+    audit.record(session, actor=by, action="organisation.join_requested", obj=organisation,
+                 changes={"user": by.email}, now=now)
     return join
 
 
-def decide_join_request(session: Session, join: JoinRequest, *, approve: bool, user: User, now: datetime) -> None:
+def decide_join_request(session: Session, join: JoinRequest, *, approve: bool, by: User, now: datetime) -> None:
     if join.status != "pending":
         raise Conflict(_("This request has already been answered."))
     organisation = join.organisation
     join.status = "approved" if approve else "declined"
-    join.decided_at, join.decided_by_id = now, user.id
+    join.decided_at, join.decided_by_id = now, by.id
     if approve and not any(r.user_id == join.user_id for r in organisation.representatives):
-        organisation.representatives.append(Representative(user_id=join.user_id, added_at=now, added_by_id=user.id))
+        organisation.representatives.append(Representative(user_id=join.user_id, added_at=now, added_by_id=by.id))
     requester = join.user
     with force_locale(requester.locale or "sv"):
         outbox.queue(session, to=requester.email, now=now,
                      subject=_("Your request to join %(org)s", org=organisation.name),
                      body=(_("Your request to represent %(org)s has been approved.", org=organisation.name) if approve
                            else _("Your request to represent %(org)s has been declined.", org=organisation.name)))
-    audit.record(session, actor=user, obj=organisation,
+    audit.record(session, actor=by, obj=organisation,
                  action="representative.join_approved" if approve else "representative.join_declined",
                  changes={"user": requester.email}, now=now)
 
 
-def invite_representative(session: Session, organisation: Organisation, *, email: str, user: User, now: datetime,
+def invite_representative(session: Session, organisation: Organisation, *, email: str, by: User, now: datetime,
                           base_url: str, valid_days: int) -> Invitation:
     """A representative invites another person; the link is single-use and expires."""
     email = checked_email(email)
@@ -297,14 +297,14 @@ def invite_representative(session: Session, organisation: Organisation, *, email
         raise Conflict(_("This person already represents the organisation."), field="email")
     token, token_hash = new_token()
     invitation = Invitation(organisation_id=organisation.id, email=email, token_hash=token_hash,
-                            invited_by_id=user.id, created_at=now, expires_at=now + timedelta(days=valid_days))
+                            invited_by_id=by.id, created_at=now, expires_at=now + timedelta(days=valid_days))
     session.add(invitation)
     outbox.queue(session, to=email, now=now, subject=_("Invitation to represent %(org)s", org=organisation.name),
                  body=_("Hello,\n\n%(name)s invites you to represent %(org)s in the city's grants portal. Open this "
                         "link within %(days)s days; you can create an account there if you have none:\n\n%(url)s",
-                        name=user.name, org=organisation.name, days=valid_days,
+                        name=by.name, org=organisation.name, days=valid_days,
                         url=f"{base_url}/invitations/{token}"))
-    audit.record(session, actor=user, action="representative.invited", obj=organisation,
+    audit.record(session, actor=by, action="representative.invited", obj=organisation,
                  changes={"email": email}, now=now)
     return invitation
 
@@ -316,24 +316,24 @@ def find_invitation(session: Session, token: str, now: datetime) -> Invitation:
     return invitation
 
 
-def accept_invitation(session: Session, token: str, *, user: User, now: datetime) -> Organisation:
+def accept_invitation(session: Session, token: str, *, by: User, now: datetime) -> Organisation:
     invitation = find_invitation(session, token, now)
-    require_confirmed(user)
-    if invitation.email != user.email:
+    require_confirmed(by)
+    if invitation.email != by.email:
         raise PermissionDenied(_("This invitation was sent to another e-mail address. Log in with that address."))
     organisation = invitation.organisation
     invitation.accepted_at = now
-    if not user.has_role(Role.APPLICANT):
-        grant_role(session, user, Role.APPLICANT, None, by=user, now=now)
-    if not any(r.user_id == user.id for r in organisation.representatives):
+    if not by.has_role(Role.APPLICANT):
+        grant_role(session, by, Role.APPLICANT, None, by=by, now=now)
+    if not any(r.user_id == by.id for r in organisation.representatives):
         organisation.representatives.append(
-            Representative(user_id=user.id, added_at=now, added_by_id=invitation.invited_by_id))
-    audit.record(session, actor=user, action="representative.added", obj=organisation,
-                 changes={"user": user.email, "by": "invitation"}, now=now)
+            Representative(user_id=by.id, added_at=now, added_by_id=invitation.invited_by_id))
+    audit.record(session, actor=by, action="representative.added", obj=organisation,
+                 changes={"user": by.email, "by": "invitation"}, now=now)
     return organisation
 
 
-def remove_representative(session: Session, organisation: Organisation, representative_id: int, *, user: User,
+def remove_representative(session: Session, organisation: Organisation, representative_id: int, *, by: User,
                           now: datetime) -> None:
     """Remove a representative; never the last one, so the organisation is never orphaned."""
     rep = next((r for r in organisation.representatives if r.id == representative_id), None)
@@ -343,7 +343,7 @@ def remove_representative(session: Session, organisation: Organisation, represen
         raise DomainError(_("The organisation must keep at least one representative. Invite another first."))
     email = rep.user.email
     organisation.representatives.remove(rep)
-    audit.record(session, actor=user, action="representative.removed", obj=organisation,
+    audit.record(session, actor=by, action="representative.removed", obj=organisation,
                  changes={"user": email}, now=now)
 
 
@@ -360,7 +360,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     raise ValueError(moment)
 
 
-def publish_declaration_text(session: Session, *, text_sv: str, text_en: str, user: User | None,
+def publish_declaration_text(session: Session, *, text_sv: str, text_en: str, by: User | None,
                              now: datetime) -> DeclarationText:
     """A new version of the declaration. Texts are never edited; every organisation must sign anew."""
     if not (text_sv or "").strip():
@@ -369,10 +369,10 @@ def publish_declaration_text(session: Session, *, text_sv: str, text_en: str, us
         raise DomainError(_("Enter the English text."), field="text_en")
     latest = session.scalar(select(DeclarationText.version).order_by(DeclarationText.version.desc()).limit(1)) or 0
     text = DeclarationText(version=latest + 1, text_sv=text_sv.strip(), text_en=text_en.strip(), published_at=now,
-                           created_by_id=user.id if user else None)
+                           created_by_id=by.id if by else None)
     session.add(text)
     session.flush()
-    audit.record(session, actor=user, action="declaration_text.published", obj=text,
+    audit.record(session, actor=by, action="declaration_text.published", obj=text,
                  changes={"version": text.version}, now=now)
     return text
 
@@ -381,16 +381,16 @@ def publish_default_declaration_text(session: Session, *, now: datetime) -> Decl
     """Version 1, built in, so that a new deployment can take signatures with nothing set up by hand."""
     from organisations.default_declaration import DECLARATION_EN, DECLARATION_SV
 
-    return publish_declaration_text(session, text_sv=DECLARATION_SV, text_en=DECLARATION_EN, user=None, now=now)
+    return publish_declaration_text(session, text_sv=DECLARATION_SV, text_en=DECLARATION_EN, by=None, now=now)
 
 
-def sign_declaration(session: Session, organisation: Organisation, *, user: User, board_member_id: int | None,
+def sign_declaration(session: Session, organisation: Organisation, *, by: User, board_member_id: int | None,
                      confirmed: bool, now: datetime, valid_months: int) -> DeclarationSignature:
     """Sign the current declaration text. Only for a board member marked as authorised signatory
     (firmatecknare): the signing user states which one they are."""
     from organisations.declarations import current_text
 
-    require_confirmed(user)
+    require_confirmed(by)
     text = current_text(session) or publish_default_declaration_text(session, now=now)
     member = next((b for b in organisation.board_members if b.id == board_member_id), None)
     if member is None:
@@ -401,10 +401,10 @@ def sign_declaration(session: Session, organisation: Organisation, *, user: User
     if not confirmed:
         raise DomainError(_("Tick the box to confirm the declaration."), field="confirm")
     signature = DeclarationSignature(
-        organisation_id=organisation.id, text_id=text.id, signed_by_id=user.id, signatory_board_member_id=member.id,
+        organisation_id=organisation.id, text_id=text.id, signed_by_id=by.id, signatory_board_member_id=member.id,
         signatory_name=member.name, signed_at=now, expires_at=add_months(now, valid_months))
     session.add(signature)
-    audit.record(session, actor=user, action="declaration.signed", obj=organisation,
+    audit.record(session, actor=by, action="declaration.signed", obj=organisation,
                  changes={"version": text.version, "signatory": member.name,
                           "expires_at": signature.expires_at}, now=now)
     return signature
@@ -412,7 +412,7 @@ def sign_declaration(session: Session, organisation: Organisation, *, user: User
 
 # --- Documents ------------------------------------------------------------------------------
 
-def upload_document(session: Session, organisation: Organisation, *, user: User, kind: str, stream: BinaryIO | None,
+def upload_document(session: Session, organisation: Organisation, *, by: User, kind: str, stream: BinaryIO | None,
                     original_name: str, year: int | None, now: datetime, upload_dir: str,
                     max_bytes: int) -> Document:
     if kind not in DOCUMENT_KINDS:
@@ -420,7 +420,7 @@ def upload_document(session: Session, organisation: Organisation, *, user: User,
     if stream is None or not original_name:
         raise DomainError(_("Choose a file to upload."), field="file")
     return documents.add_document(session, organisation=organisation, stream=stream, original_name=original_name,
-                                  kind=kind, uploaded_by=user, now=now, upload_dir=upload_dir, max_bytes=max_bytes,
+                                  kind=kind, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes,
                                   year=year)
 
 

@@ -154,7 +154,7 @@ def register():
     if form.validate_on_submit():
         # The message depends on what happened (registered, or asked to join), so it is said here.
         saved = save_form(form, lambda: services.register_organisation(
-            db.session, user=current_user, org_number=form.org_number.data, data=_profile_data(form),
+            db.session, by=current_user, org_number=form.org_number.data, data=_profile_data(form),
             allowed_districts=allowed_districts(), now=clock.now(), base_url=_cfg("BASE_URL")))
         if saved:
             result = saved.value
@@ -207,7 +207,7 @@ def edit(organisation_id: int):
                                      "authorised_signatory": member.authorised_signatory})
     _add_empty_board_rows(form, len(organisation.board_members))
     if form.validate_on_submit() and save_form(
-            form, lambda: services.update_profile(db.session, organisation, user=current_user,
+            form, lambda: services.update_profile(db.session, organisation, by=current_user,
                                                   data=_profile_data(form), allowed_districts=allowed_districts(),
                                                   now=clock.now()),
             _("The profile is saved.")):
@@ -222,7 +222,7 @@ def invite(organisation_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         apply_change(
-            lambda: services.invite_representative(db.session, organisation, email=form.email.data, user=current_user,
+            lambda: services.invite_representative(db.session, organisation, email=form.email.data, by=current_user,
                                                    now=clock.now(), base_url=_cfg("BASE_URL"),
                                                    valid_days=_cfg("INVITATION_VALID_DAYS")),
             _("The invitation is sent to %(email)s.", email=form.email.data))
@@ -239,7 +239,7 @@ def remove_representative(organisation_id: int, representative_id: int):
     if representative is None or representative.organisation_id != organisation.id:
         abort(404)
     removed = apply_change(
-        lambda: services.remove_representative(db.session, organisation, representative_id, user=current_user,
+        lambda: services.remove_representative(db.session, organisation, representative_id, by=current_user,
                                                now=clock.now()),
         _("The representative is removed."))
     if removed and not can_act_for_organisation(current_user, organisation):
@@ -257,7 +257,7 @@ def answer_join_request(organisation_id: int, join_id: int, answer: str):
     if join is None or join.organisation_id != organisation.id:
         abort(404)
     apply_change(
-        lambda: services.decide_join_request(db.session, join, approve=answer == "approve", user=current_user,
+        lambda: services.decide_join_request(db.session, join, approve=answer == "approve", by=current_user,
                                              now=clock.now()),
         _("The request is approved.") if answer == "approve" else _("The request is declined."))
     return redirect(url_for("organisations.show", organisation_id=organisation.id) + "#representatives")
@@ -273,7 +273,7 @@ def invitation(token: str):
     form = EmptyForm()
     if current_user.is_authenticated and form.validate_on_submit():
         # The organisation's name is in the message, so it is said once the change is saved.
-        accepted = save_form(form, lambda: services.accept_invitation(db.session, token, user=current_user,
+        accepted = save_form(form, lambda: services.accept_invitation(db.session, token, by=current_user,
                                                                       now=clock.now()))
         if accepted:
             organisation = accepted.value
@@ -298,7 +298,7 @@ def declaration(organisation_id: int):
         + [(b.id, f"{b.name} ({b.role})") for b in organisation.board_members if b.authorised_signatory])
     if form.validate_on_submit() and save_form(
             form, lambda: services.sign_declaration(
-                db.session, organisation, user=current_user, board_member_id=form.board_member_id.data,
+                db.session, organisation, by=current_user, board_member_id=form.board_member_id.data,
                 confirmed=form.confirm.data, now=clock.now(), valid_months=_cfg("DECLARATION_VALID_MONTHS")),
             _("The democracy declaration is signed.")):
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -324,7 +324,7 @@ def upload(organisation_id: int):
     upload_file = form.file.data
     if form.validate_on_submit() and save_form(
             form, lambda: services.upload_document(
-                db.session, organisation, user=current_user, kind=form.kind.data,
+                db.session, organisation, by=current_user, kind=form.kind.data,
                 stream=upload_file.stream if upload_file else None,
                 original_name=upload_file.filename if upload_file else "", year=form.year.data,
                 now=clock.now(), upload_dir=_cfg("UPLOAD_DIR"), max_bytes=_cfg("MAX_UPLOAD_MB") * 1024 * 1024),
@@ -386,7 +386,7 @@ def declaration_texts():
     if form.validate_on_submit():
         # The new version's number is in the message, so it is said once the text is published.
         published = save_form(form, lambda: services.publish_declaration_text(
-            db.session, text_sv=form.text_sv.data, text_en=form.text_en.data, user=current_user, now=clock.now()))
+            db.session, text_sv=form.text_sv.data, text_en=form.text_en.data, by=current_user, now=clock.now()))
         if published:
             flash(_("Version %(n)s of the declaration is published. Every organisation must sign it anew.",
                     n=published.value.version), "success")

@@ -269,7 +269,7 @@ def add_attachment(session: Session, application: Application, *, stream, origin
 
     _require_editable(application)
     document = add_document(session, organisation=application.organisation, stream=stream,
-                            original_name=original_name, kind="other", uploaded_by=by, now=now,
+                            original_name=original_name, kind="other", by=by, now=now,
                             upload_dir=upload_dir, max_bytes=max_bytes)
     session.flush()
     application.attachments.append(ApplicationAttachment(document_id=document.id))

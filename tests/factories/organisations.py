@@ -31,7 +31,7 @@ class OrganisationBuilders:
         version = (current_text(self.session).version if current_text(self.session) else 0) + 1
         return organisation_services.publish_declaration_text(
             self.session, text_sv=f"Vi står bakom demokratin (version {version}).",
-            text_en=f"We stand by democracy (version {version}).", user=None, now=self.now)
+            text_en=f"We stand by democracy (version {version}).", by=None, now=self.now)
 
     @builder
     def organisation(self, name: str | None = None, *, representative: User | None = None,
@@ -49,7 +49,7 @@ class OrganisationBuilders:
                                                  city=city, districts=list(districts) or ["Rinkeby-Kista"],
                                                  board=list(board), **profile)
         result = organisation_services.register_organisation(
-            self.session, user=representative, org_number=number or org_number(), data=data,
+            self.session, by=representative, org_number=number or org_number(), data=data,
             allowed_districts=data.districts, now=self.now, base_url="http://localhost")
         if result.organisation is None:
             raise ValueError(f"the organisation number {number} is already registered")
@@ -67,10 +67,10 @@ class OrganisationBuilders:
     def representative(self, org: Organisation, user: User | None = None, **kwargs) -> User:
         """Another representative: the user asks to join and a representative approves."""
         user = user or self.applicant(**kwargs)
-        join = organisation_services.request_to_join(self.session, user=user, organisation=org, now=self.now,
+        join = organisation_services.request_to_join(self.session, by=user, organisation=org, now=self.now,
                                                      base_url="http://localhost")
         approver = org.representatives[0].user
-        organisation_services.decide_join_request(self.session, join, approve=True, user=approver, now=self.now)
+        organisation_services.decide_join_request(self.session, join, approve=True, by=approver, now=self.now)
         return user
 
     @builder
@@ -85,7 +85,7 @@ class OrganisationBuilders:
                                              "payment_account", "founding_year", "members_women", "members_men",
                                              "members_other")},
             districts=org.district_names, board=rows)
-        organisation_services.update_profile(self.session, org, user=org.representatives[0].user, data=data,
+        organisation_services.update_profile(self.session, org, by=org.representatives[0].user, data=data,
                                              allowed_districts=org.district_names, now=self.now)
         self.session.flush()
         return next(b for b in org.board_members if b.name == name)
@@ -94,7 +94,7 @@ class OrganisationBuilders:
     def statutes(self, org: Organisation, at: datetime | None = None, name: str = "stadgar.pdf"):
         """The organisation's statutes, uploaded by a representative at `at` (now)."""
         return organisation_services.upload_document(
-            self.session, org, user=org.representatives[0].user, kind="statutes", stream=io.BytesIO(small_pdf()),
+            self.session, org, by=org.representatives[0].user, kind="statutes", stream=io.BytesIO(small_pdf()),
             original_name=name, year=None, now=at or self.now, upload_dir=current_app.config["UPLOAD_DIR"],
             max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
 
@@ -109,7 +109,7 @@ class OrganisationBuilders:
             at = organisation_services.add_months(expires_at, -months)
         member = member or next(b for b in org.board_members if b.authorised_signatory)
         return organisation_services.sign_declaration(
-            self.session, org, user=signer or org.representatives[0].user, board_member_id=member.id, confirmed=True,
+            self.session, org, by=signer or org.representatives[0].user, board_member_id=member.id, confirmed=True,
             now=at or self.now, valid_months=months)
 
     def set_consent(self, org: Organisation, consents: bool = True) -> None:

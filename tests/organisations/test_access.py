@@ -14,7 +14,7 @@ def test_an_applicant_of_one_organisation_gets_404_for_everything_of_another(
         app, client, session, factory, make_org, declaration_text, now):
     owner_b = factory.user(role=Role.APPLICANT)
     org_b = make_org(representative=owner_b, name="Organisation B")
-    document = services.upload_document(session, org_b, user=owner_b, kind="statutes",
+    document = services.upload_document(session, org_b, by=owner_b, kind="statutes",
                                         stream=io.BytesIO(pdf_upload()[0].getvalue()), original_name="b.pdf",
                                         year=None, now=now, upload_dir=app.config["UPLOAD_DIR"], max_bytes=10**6)
     other_rep = factory.user(role=Role.APPLICANT)
@@ -58,7 +58,7 @@ def test_a_document_of_ones_own_organisation_cannot_be_reached_through_another_o
         app, client, session, factory, make_org, now):
     owner_b = factory.user(role=Role.APPLICANT)
     org_b = make_org(representative=owner_b, name="Organisation B")
-    document = services.upload_document(session, org_b, user=owner_b, kind="statutes",
+    document = services.upload_document(session, org_b, by=owner_b, kind="statutes",
                                         stream=io.BytesIO(pdf_upload()[0].getvalue()), original_name="b.pdf",
                                         year=None, now=now, upload_dir=app.config["UPLOAD_DIR"], max_bytes=10**6)
     session.commit()
@@ -115,7 +115,7 @@ def test_an_expired_invitation_is_refused(app, client, session, factory, make_or
 
     inviter = factory.user(role=Role.APPLICANT)
     org = make_org(representative=inviter)
-    services.invite_representative(session, org, email="sen@example.org", user=inviter, now=now,
+    services.invite_representative(session, org, email="sen@example.org", by=inviter, now=now,
                                    base_url="http://localhost", valid_days=14)
     session.commit()
     from portal.models import OutboxMessage

@@ -86,7 +86,7 @@ def test_only_admins_publish_declaration_texts(client, session, login_as, declar
     login_as(Role.COORDINATOR)
     assert client.post("/admin/declaration", data={"text_sv": "X", "text_en": "Y"}).status_code == 403
     with pytest.raises(DomainError):
-        services.publish_declaration_text(session, text_sv="", text_en="Y", user=None, now=declaration_text.published_at)
+        services.publish_declaration_text(session, text_sv="", text_en="Y", by=None, now=declaration_text.published_at)
 
 
 def test_with_no_text_published_yet_signing_publishes_the_built_in_version_one(client, session, factory, make_org,

@@ -45,7 +45,7 @@ def _organisation(session, factory, now) -> Organisation:
     """An organisation registered through the service, by an applicant of its own."""
     base = "802400123"
     result = organisation_services.register_organisation(
-        session, user=factory.user(role=Role.APPLICANT), org_number=base + luhn.calc_check_digit(base),
+        session, by=factory.user(role=Role.APPLICANT), org_number=base + luhn.calc_check_digit(base),
         data=organisation_services.ProfileData(
             name="Föreningen Gläntan", legal_form="non_profit_association", districts=["Rinkeby-Kista"],
             board=[organisation_services.BoardRow("Ada Ordförande", "Ordförande", True)]),
