@@ -13,7 +13,7 @@ from grants.forms import BasicsForm, BudgetForm, ContentForm, EmptyForm, Partici
 from grants.models import Application, Grant
 from grants.money import format_kronor_input, parse_kronor
 from grants.views import bp
-from grants.views.common import _get, _page_size, _require
+from grants.views.common import get_or_404, page_size, require
 from organisations.permissions import represented_organisation_ids
 from portal import clock
 from portal.extensions import db
@@ -31,13 +31,13 @@ def my_applications():
     ids = represented_organisation_ids(current_user)
     stmt = (select(Application).where(Application.organisation_id.in_(ids or [-1]))
             .order_by(Application.updated_at.desc(), Application.id.desc()))
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, per_page=page_size(), error_out=False)
     return render_template("grants/my_applications.html", page=page)
 
 
 def _load_own_application(application_id: int) -> Application:
-    application = _get(Application, application_id)
-    _require(permissions.can_act_for_application(current_user, application))
+    application = get_or_404(Application, application_id)
+    require(permissions.can_act_for_application(current_user, application))
     return application
 
 
@@ -170,5 +170,5 @@ def my_grants():
     ids = represented_organisation_ids(current_user)
     stmt = select(Grant).where(Grant.organisation_id.in_(ids or [-1])).order_by(Grant.created_at.desc(),
                                                                                  Grant.id.desc())
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, per_page=page_size(), error_out=False)
     return render_template("grants/grants.html", page=page, title=_("My grants"))

@@ -13,7 +13,7 @@ from grants.forms import ClaimConfirmForm, ClaimForm, ClaimWaiveForm, EmptyForm
 from grants.models import Application, FollowUpPlan, Grant, RepaymentClaim, Tranche
 from grants.money import parse_kronor
 from grants.views import bp
-from grants.views.common import _get, _page_size, _require
+from grants.views.common import get_or_404, page_size, require
 from organisations.models import Organisation
 from portal import clock
 from portal.auth.permissions import staff_committee_ids
@@ -26,11 +26,11 @@ from portal.models import User
 @login_required
 def grants():
     ids = staff_committee_ids(current_user)
-    _require(bool(ids) or current_user.is_coordinator)
+    require(bool(ids) or current_user.is_coordinator)
     stmt = select(Grant).order_by(Grant.created_at.desc(), Grant.id.desc())
     if not current_user.is_coordinator:
         stmt = stmt.where(Grant.committee_id.in_(ids))
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, per_page=page_size(), error_out=False)
     return render_template("grants/grants.html", page=page, title=_("Grants"), staff_view=True)
 
 
@@ -51,7 +51,7 @@ def grant_detail(grant_id: int):
     grant = db.session.scalars(_GRANT_PAGE, {"id": grant_id}).unique().first()
     if grant is None:
         abort(404)
-    _require(permissions.can_view_grant(current_user, grant))
+    require(permissions.can_view_grant(current_user, grant))
     return render_template("grants/grant_detail.html", grant=grant, plan=grant.application.plan, form=EmptyForm(),
                            claim_form=ClaimForm(), can_manage=permissions.can_manage_grant(current_user, grant),
                            confirm_form=ClaimConfirmForm(), waive_form=ClaimWaiveForm(), today=clock.today())
@@ -60,8 +60,8 @@ def grant_detail(grant_id: int):
 # ------------------------------------------------------------------ tranches
 
 def _tranche_action(tranche_id: int, action):
-    tranche = _get(Tranche, tranche_id)
-    _require(permissions.can_manage_grant(current_user, tranche.grant))
+    tranche = get_or_404(Tranche, tranche_id)
+    require(permissions.can_manage_grant(current_user, tranche.grant))
     if not EmptyForm().validate_on_submit():
         abort(400)
     apply_change(
@@ -93,8 +93,8 @@ def tranche_cancel(tranche_id: int):
 @bp.post("/grants/<int:grant_id>/claims")
 @login_required
 def claim_new(grant_id: int):
-    grant = _get(Grant, grant_id)
-    _require(permissions.can_manage_grant(current_user, grant))
+    grant = get_or_404(Grant, grant_id)
+    require(permissions.can_manage_grant(current_user, grant))
     form = ClaimForm()
     if form.validate_on_submit():
         apply_change(
@@ -109,8 +109,8 @@ def claim_new(grant_id: int):
 
 
 def _claim_action(claim_id: int, form_class, action, done: str):
-    claim = _get(RepaymentClaim, claim_id)
-    _require(permissions.can_manage_grant(current_user, claim.grant))
+    claim = get_or_404(RepaymentClaim, claim_id)
+    require(permissions.can_manage_grant(current_user, claim.grant))
     form = form_class()
     if not form.validate_on_submit():
         abort(400)

@@ -13,7 +13,7 @@ from grants.labels import ACTION_AREAS
 from grants.models import Programme
 from grants.money import format_kronor_input, parse_kronor
 from grants.views import bp
-from grants.views.common import _get, _page_size, _require
+from grants.views.common import get_or_404, page_size, require
 from organisations.models import Organisation
 from organisations.permissions import represented_organisation_ids
 from portal import clock
@@ -36,7 +36,7 @@ def open_programmes():
     district = (request.args.get("district") or "").strip()
     stmt = services.open_programmes_query(today, committee_id, area if area in ACTION_AREAS else None, district)
     # Open programmes are few: the page carries its total rather than counting in a query of its own.
-    page = paginate_rows(db.session, lists.open_programme_rows(stmt), lambda row: row, per_page=_page_size(),
+    page = paginate_rows(db.session, lists.open_programme_rows(stmt), lambda row: row, per_page=page_size(),
                          total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
@@ -46,7 +46,7 @@ def open_programmes():
 
 @bp.get("/programmes/<int:programme_id>")
 def programme_public(programme_id: int):
-    programme = _get(Programme, programme_id)
+    programme = get_or_404(Programme, programme_id)
     if not programme.is_open_on(clock.today()) and not permissions.can_view_programme_admin(
             current_user, programme):
         abort(404)
@@ -64,13 +64,13 @@ def programme_public(programme_id: int):
 @bp.post("/programmes/<int:programme_id>/apply")
 @login_required
 def apply(programme_id: int):
-    programme = _get(Programme, programme_id)
+    programme = get_or_404(Programme, programme_id)
     form = StartApplicationForm()
     ids = represented_organisation_ids(current_user)
     form.organisation_id.choices = choices([(i, str(i)) for i in ids])
     if not form.validate_on_submit():
         abort(403 if not ids else 400)
-    organisation = _get(Organisation, form.organisation_id.data)
+    organisation = get_or_404(Organisation, form.organisation_id.data)
     started = apply_change(
         lambda: services.start_application(db.session, programme=programme, organisation=organisation,
                                            by=current_user, now=clock.now()),
@@ -91,10 +91,10 @@ def _officer_committees():
 @login_required
 def programmes():
     ids = staff_committee_ids(current_user)
-    _require(bool(ids))
+    require(bool(ids))
     stmt = select(Programme).where(Programme.committee_id.in_(ids)).order_by(Programme.opens_on.desc(),
                                                                               Programme.id.desc())
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, per_page=page_size(), error_out=False)
     return render_template("grants/programmes.html", page=page,
                            can_create=bool(current_user.committee_ids(Role.OFFICER)))
 
@@ -133,7 +133,7 @@ def _update_programme(programme: Programme, form: ProgrammeForm) -> None:
 @login_required
 def programme_new():
     committees = _officer_committees()
-    _require(bool(committees))
+    require(bool(committees))
     form = ProgrammeForm()
     form.committee_id.choices = choices([(c.id, c.name) for c in committees])
     if form.validate_on_submit():
@@ -163,12 +163,12 @@ def _programme_form(programme: Programme) -> ProgrammeForm:
 @bp.route("/staff/programmes/<int:programme_id>", methods=["GET", "POST"])
 @login_required
 def programme_edit(programme_id: int):
-    programme = _get(Programme, programme_id)
-    _require(permissions.can_view_programme_admin(current_user, programme))
+    programme = get_or_404(Programme, programme_id)
+    require(permissions.can_view_programme_admin(current_user, programme))
     can_edit = permissions.can_manage_programmes(current_user, programme.committee_id)
     form = _programme_form(programme)
     if request.method == "POST":
-        _require(can_edit)
+        require(can_edit)
         if form.validate() and save_form(form, lambda: _update_programme(programme, form),
                                          _("The programme is saved.")):
             return redirect(url_for("grants.programme_edit", programme_id=programme.id))
@@ -179,8 +179,8 @@ def programme_edit(programme_id: int):
 @bp.post("/staff/programmes/<int:programme_id>/publish")
 @login_required
 def programme_publish(programme_id: int):
-    programme = _get(Programme, programme_id)
-    _require(permissions.can_manage_programmes(current_user, programme.committee_id))
+    programme = get_or_404(Programme, programme_id)
+    require(permissions.can_manage_programmes(current_user, programme.committee_id))
     apply_change(
         lambda: services.publish_programme(db.session, programme, by=current_user, now=clock.now()),
         _("The programme is published."))

@@ -20,8 +20,8 @@ from grants.labels import APPLICATION_STATUSES, MILESTONE_KINDS
 from grants.models import Application, ApplicationStatus, Decision, FollowUpPlan, Review
 from grants.money import format_kronor_input, parse_kronor
 from grants.views import bp
-from grants.views.common import (_committee_officers, _get, _load_staff_application, _max_days, _page_size,
-                                 _require)
+from grants.views.common import (committee_officers, final_report_max_days, get_or_404, load_staff_application, page_size,
+                                 require)
 from organisations.models import Organisation
 from portal import clock
 from portal.auth.permissions import staff_committee_ids
@@ -39,10 +39,10 @@ from portal.pagination import paginate_rows
 @login_required
 def applications():
     ids = staff_committee_ids(current_user)
-    _require(bool(ids) or current_user.is_coordinator)
+    require(bool(ids) or current_user.is_coordinator)
     status = request.args.get("status")
     shown, counted = lists.staff_applications(None if current_user.is_coordinator else list(ids), status)
-    page = paginate_rows(db.session, shown, lists.application_list_entry, per_page=_page_size(),
+    page = paginate_rows(db.session, shown, lists.application_list_entry, per_page=page_size(),
                          count_select=counted, per_row=lists.with_latest_screening)
     # Every row shows two labels: translated once here, not once per row (these override the context's).
     return render_template("grants/applications.html", page=page, status=status,
@@ -69,7 +69,7 @@ _APPLICATION_PAGE = select(Application).where(Application.id == bindparam("id"))
 @bp.get("/staff/applications/<int:application_id>")
 @login_required
 def application_detail(application_id: int):
-    application = _load_staff_application(application_id, _APPLICATION_PAGE)
+    application = load_staff_application(application_id, _APPLICATION_PAGE)
     committee_id = application.programme.committee_id
     screening, organisation_latest = latest_screenings(db.session, application.organisation_id, application.id)
     can_handle = permissions.can_handle_application(current_user, application)
@@ -78,7 +78,7 @@ def application_detail(application_id: int):
                                                         ApplicationStatus.IN_REVIEW.value)
     assign_form = AssignForm()
     if can_assign:  # the officers are read only when the form is shown
-        assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in _committee_officers(committee_id)])
+        assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in committee_officers(committee_id)])
     panels = [fn(application) for fn in current_app.extensions.get("application_panels", [])]
     return render_template(
         "grants/application_detail.html", application=application, score=services.weighted_score(application),
@@ -89,18 +89,18 @@ def application_detail(application_id: int):
         panels=[p for p in panels if p], totals=services.budget_totals(application),
         can_handle=can_handle, can_assign=can_assign, can_decide=services.may_decide(current_user, application),
         plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
-                                                application.period_end, _max_days()),
+                                                application.period_end, final_report_max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
 
 
 @bp.post("/staff/applications/<int:application_id>/assign")
 @login_required
 def application_assign(application_id: int):
-    application = _load_staff_application(application_id)
-    _require(permissions.can_handle_application(current_user, application))
+    application = load_staff_application(application_id)
+    require(permissions.can_handle_application(current_user, application))
     form = AssignForm()
     form.reviewer_id.choices = choices([(u.id, u.name) for u in
-                                        _committee_officers(application.programme.committee_id)])
+                                        committee_officers(application.programme.committee_id)])
     reviewer = db.session.get(User, form.reviewer_id.data) if form.validate_on_submit() else None
     if reviewer is None:
         flash(_("Choose an officer of the committee."), "error")
@@ -114,8 +114,8 @@ def application_assign(application_id: int):
 @bp.post("/staff/applications/<int:application_id>/return")
 @login_required
 def application_return(application_id: int):
-    application = _load_staff_application(application_id)
-    _require(permissions.can_handle_application(current_user, application))
+    application = load_staff_application(application_id)
+    require(permissions.can_handle_application(current_user, application))
     form = ReturnForm()
     apply_change(
         lambda: services.return_for_completion(db.session, application, message=form.message.data or "",
@@ -127,8 +127,8 @@ def application_return(application_id: int):
 @bp.post("/staff/applications/<int:application_id>/screen")
 @login_required
 def application_screen(application_id: int):
-    application = _load_staff_application(application_id)
-    _require(permissions.can_handle_application(current_user, application))
+    application = load_staff_application(application_id)
+    require(permissions.can_handle_application(current_user, application))
     apply_change(
         lambda: services.run_screening(db.session, application, by=current_user, now=clock.now()),
         _("The screening has run."))
@@ -157,14 +157,14 @@ def _submit_review(review: Review, form: ReviewForm, criteria) -> None:
 @bp.route("/staff/reviews/<int:review_id>", methods=["GET", "POST"])
 @login_required
 def review(review_id: int):
-    review = _get(Review, review_id)
+    review = get_or_404(Review, review_id)
     application = review.application
-    _require(permissions.can_view_application_as_staff(current_user, application))
+    require(permissions.can_view_application_as_staff(current_user, application))
     is_mine = review.reviewer_id == current_user.id
     conflict_form, review_form = ConflictForm(prefix="conflict"), ReviewForm(prefix="review")
     criteria = application.programme.criteria
     if request.method == "POST":
-        _require(is_mine)
+        require(is_mine)
         # The conflict of interest is declared first; only then can the reviewer score.
         if review.has_conflict is None:
             saved = save_form(conflict_form, lambda: _declare_conflict(review, conflict_form), _("Saved."))
@@ -180,8 +180,8 @@ def review(review_id: int):
 @bp.post("/staff/applications/<int:application_id>/review-myself")
 @login_required
 def review_myself(application_id: int):
-    application = _load_staff_application(application_id)
-    _require(permissions.can_handle_application(current_user, application))
+    application = load_staff_application(application_id)
+    require(permissions.can_handle_application(current_user, application))
     assigned = apply_change(
         lambda: services.assign_reviewer(db.session, application, reviewer=current_user, by=current_user,
                                          now=clock.now()),
@@ -228,21 +228,21 @@ def _save_plan(application: Application, form: PlanForm) -> None:
 @bp.route("/staff/applications/<int:application_id>/plan", methods=["GET", "POST"])
 @login_required
 def plan(application_id: int):
-    application = _load_staff_application(application_id)
+    application = load_staff_application(application_id)
     can_edit = permissions.can_handle_application(current_user, application)
     form = PlanForm() if request.method == "POST" else PlanForm(formdata=None)
-    officers = _committee_officers(application.programme.committee_id)
+    officers = committee_officers(application.programme.committee_id)
     form.responsible_officer_id.choices = choices([(0, _("— choose —"))] + [(u.id, u.name) for u in officers])
     plan = application.plan
     if request.method == "GET" and plan is not None:
         _fill_plan_form(form, plan)
     if request.method == "POST":
-        _require(can_edit)
+        require(can_edit)
         if form.validate_on_submit() and save_form(form, lambda: _save_plan(application, form),
                                                    _("The follow-up plan is saved.")):
             return redirect(url_for("grants.application_detail", application_id=application.id))
     return render_form("grants/plan.html", application=application, form=form, can_edit=can_edit,
-                       problems=services.plan_problems(plan, application.period_end, _max_days()))
+                       problems=services.plan_problems(plan, application.period_end, final_report_max_days()))
 
 
 # ------------------------------------------------------------------ the decision
@@ -287,14 +287,14 @@ def _decide(application: Application, form: DecisionForm) -> None:
     services.decide(db.session, application, outcome=form.outcome.data, amount=amount,
                     reasons=form.reasons.data, conditions=form.conditions.data or "",
                     tranches=tranches or None, expected_version=int(form.version.data or 0),
-                    by=current_user, now=clock.now(), final_report_max_days=_max_days())
+                    by=current_user, now=clock.now(), final_report_max_days=final_report_max_days())
 
 
 @bp.route("/staff/applications/<int:application_id>/decide", methods=["GET", "POST"])
 @login_required
 def decide(application_id: int):
-    application = _load_staff_application(application_id)
-    _require(permissions.can_decide(current_user, application))
+    application = load_staff_application(application_id)
+    require(permissions.can_decide(current_user, application))
     if not services.awaits_decision(application):
         flash(_("The application is already decided.") if application.decision is not None
               else _("Only a submitted application can be decided."), "info")
@@ -304,15 +304,15 @@ def decide(application_id: int):
                                                _("The decision is made and the letter is ready.")):
         return redirect(url_for("grants.application_detail", application_id=application.id))
     return render_form("grants/decide.html", application=application, form=form,
-                       plan_problems=services.plan_problems(application.plan, application.period_end, _max_days()),
+                       plan_problems=services.plan_problems(application.plan, application.period_end, final_report_max_days()),
                        remaining=services.remaining_budget(db.session, application.programme))
 
 
 @bp.get("/applications/<int:application_id>/decision-letter.pdf")
 @login_required
 def decision_letter(application_id: int):
-    application = _get(Application, application_id)
-    _require(permissions.can_download_letter(current_user, application))
+    application = get_or_404(Application, application_id)
+    require(permissions.can_download_letter(current_user, application))
     if application.decision is None or not application.decision.letter_pdf:
         abort(404)
     return Response(application.decision.letter_pdf, mimetype="application/pdf", headers={
