@@ -164,6 +164,11 @@ class Finding(db.Model):
     attachments: Mapped[list[FindingAttachment]] = relationship(
         back_populates="finding", cascade="all, delete-orphan", order_by="FindingAttachment.id")
 
+    @property
+    def awaits_assessment(self) -> bool:
+        """Reported and not yet confirmed or dismissed: assess_finding and the finding page ask this."""
+        return self.status == FindingStatus.REPORTED.value
+
 
 class FindingAttachment(db.Model):
     """Evidence filed with a finding. Stored by content hash like an organisation's documents, but
@@ -219,9 +224,14 @@ class WithdrawalCase(db.Model):
 
     # The reply period (kommunicering, förvaltningslagen 25 §): the one definition that the notice
     # page, the case page, the API and the services (reply_to_notice, decide_case) all ask.
+    @property
+    def is_open(self) -> bool:
+        """Not yet decided: it takes replies until the deadline and a decision after it."""
+        return self.status == CaseStatus.OPEN.value
+
     def takes_replies(self, now: datetime) -> bool:
         """The organisation may reply: the case is open and the deadline, included, has not passed."""
-        return self.status == CaseStatus.OPEN.value and now <= self.reply_deadline
+        return self.is_open and now <= self.reply_deadline
 
     def reply_period_over(self, now: datetime) -> bool:
         """The deadline has passed, so a coordinator may decide (never while a reply may still come)."""

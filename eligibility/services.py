@@ -259,7 +259,7 @@ def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason:
                    now: datetime) -> WithdrawalCase | None:
     """A coordinator confirms or dismisses. A confirmed finding of violence or incitement opens a
     withdrawal case with a notice (kommunicering, förvaltningslagen 25 §)."""
-    if finding.status != FindingStatus.REPORTED.value:
+    if not finding.awaits_assessment:
         raise Conflict(_("This finding has already been assessed."), field="reason")
     if not (reason or "").strip():
         raise DomainError(_("Write the reasons for your assessment."), field="reason")
@@ -316,7 +316,7 @@ def _set_status(session: Session, organisation: Organisation, status: str, *, by
 
 
 def reply_to_notice(session: Session, case: WithdrawalCase, *, text: str, by: User, now: datetime) -> None:
-    if case.status != CaseStatus.OPEN.value:
+    if not case.is_open:
         raise Conflict(_("The case is decided; it no longer takes replies."), field="text")
     if not case.takes_replies(now):
         raise DomainError(_("The reply deadline has passed."), field="text")
@@ -334,7 +334,7 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
     one transaction: the organisation is barred here, and grants (through the signal) ends every grant,
     cancels unpaid tranches, closes open applications and proposes repayment claims. Any failure
     raises, and the caller rolls everything back."""
-    if case.status != CaseStatus.OPEN.value:
+    if not case.is_open:
         raise Conflict(_("This case is already decided."), field="reason")
     if not case.reply_period_over(now):
         raise NoticeDeadlineNotPassed(
@@ -375,7 +375,7 @@ def _other_open_cases(session: Session, case: WithdrawalCase) -> bool:
 
 def reinstate(session: Session, organisation: Organisation, *, reason: str, by: User, now: datetime) -> None:
     """Lifts the bar. Withdrawn grants stay withdrawn: new support needs a new application."""
-    if organisation.status != OrganisationStatus.BARRED.value:
+    if not organisation.is_barred:
         raise Conflict(_("Only a barred organisation can be reinstated."), field="reason")
     if not (reason or "").strip():
         raise DomainError(_("Write the reasons for reinstatement."), field="reason")

@@ -39,7 +39,8 @@ def init_app(app):
     from grants.followup import is_overdue
 
     app.add_template_global(is_overdue, "milestone_is_overdue")
-    for rule in (payments.can_release, payments.can_mark_paid, payments.can_cancel, payments.can_handle_claim):
+    for rule in (payments.can_release, payments.can_mark_paid, payments.can_cancel, payments.can_handle_claim,
+                 payments.claim_visible_to):
         app.add_template_global(rule)
 
     def is_applicant(user):

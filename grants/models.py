@@ -106,6 +106,11 @@ class Programme(db.Model):
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="Criterion.position", lazy="selectin")
 
+    @property
+    def is_draft(self) -> bool:
+        """Still being written: only a draft is published (publish_programme, the programme page)."""
+        return self.status == ProgrammeStatus.DRAFT.value
+
     @hybrid_method
     def is_open_on(self, today: date):
         """Open for applications: published, and `today` lies between its opening and closing

@@ -13,6 +13,7 @@ to show, so a template never repeats a status list:
 | may mark a tranche paid | `payment_refusal`, `can_mark_paid` | mark_tranche_paid (page, finance API), grant page |
 | may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
+| who sees a claim | `claim_visible_to` | grant page |
 """
 from __future__ import annotations
 
@@ -209,6 +210,12 @@ def claim_refusal(claim: RepaymentClaim, move: str, by: User) -> DomainError | N
 
 def can_handle_claim(user: User, claim: RepaymentClaim, move: str) -> bool:
     return claim_refusal(claim, move, user) is None
+
+
+def claim_visible_to(user: User, claim: RepaymentClaim) -> bool:
+    """A claim a withdrawal proposed is the committee's to confirm: staff see it at once, the
+    organisation only once it is sent."""
+    return claim.status != RepaymentStatus.PROPOSED.value or user.is_staff
 
 
 def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: date | None, by: User,

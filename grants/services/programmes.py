@@ -83,7 +83,7 @@ def update_programme(session: Session, programme: Programme, *, values: dict, cr
 def publish_programme(session: Session, programme: Programme, *, by: User, now: datetime) -> Programme:
     if not by.has_role(Role.OFFICER, programme.committee_id):
         raise PermissionDenied(_("Only officers of the committee may publish its programmes."))
-    if programme.status != ProgrammeStatus.DRAFT.value:
+    if not programme.is_draft:
         raise DomainError(_("Only a draft programme can be published."))
     if not programme.criteria:
         raise DomainError(_("Add at least one assessment criterion before publishing."), field="criteria")
