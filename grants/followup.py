@@ -2,13 +2,12 @@
 
 | rule | function | used by |
 |---|---|---|
-| a report is still owed | `report_owed` | reminders |
+| a report is still owed | `report_owed` | reminders (which remind only while the grant is active) |
 | a report is overdue | `report_overdue` | deadlines page and API, reminders, grant page, earlier-reports panel, dashboard and annual report, eligibility fact `overdue_reports` |
 
 A report milestone is **overdue** when its due date has passed, no report for it is handed in
 (submitted or approved: a draft, or a report returned for completion, is not), and its grant is
-active (a withdrawn grant's reports are no longer owed, and a grant is completed only once every
-report is approved). The same expression works on
+not withdrawn (a withdrawn grant's reports are no longer owed). The same expression works on
 loaded objects and in SQL, so the pages and the queries cannot drift apart.
 """
 from __future__ import annotations
@@ -22,9 +21,8 @@ from grants.models import Grant, GrantStatus, Milestone
 # columns the SQL `AND` and `IS NULL`, so one expression serves pages and queries alike.
 
 def report_owed(handed_in_at, grant_status):
-    """A report is still owed: none is handed in and the grant is active (a withdrawn grant owes
-    none; a grant is completed only once every report is approved)."""
-    return (handed_in_at == None) & (grant_status == GrantStatus.ACTIVE.value)  # noqa: E711
+    """A report is still owed: none is handed in and the grant is not withdrawn."""
+    return (handed_in_at == None) & (grant_status != GrantStatus.WITHDRAWN.value)  # noqa: E711
 
 
 def report_overdue(due_on, handed_in_at, grant_status, today: date):

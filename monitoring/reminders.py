@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from grants.followup import is_overdue, milestone_owed
-from grants.models import FollowUpPlan, Grant, Milestone
+from grants.models import FollowUpPlan, Grant, GrantStatus, Milestone
 from monitoring.queries import base_url
 from organisations.mail import mail_recipients
 from organisations.models import DeclarationSignature, Organisation
@@ -37,7 +37,9 @@ def send_report_reminders(session: Session, now: datetime, days_before: int) -> 
         select(Milestone, Grant, FollowUpPlan)
         .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
         .join(Grant, Grant.application_id == FollowUpPlan.application_id)
-        .where(milestone_owed(), Milestone.due_on <= today + timedelta(days=days_before))
+        # Reminders go out while the grant runs: a completed grant's history is not chased again.
+        .where(Grant.status == GrantStatus.ACTIVE.value, milestone_owed(),
+               Milestone.due_on <= today + timedelta(days=days_before))
         .order_by(Milestone.due_on, Milestone.id)
     ).all()
     queued = 0
@@ -59,7 +61,7 @@ def send_report_reminders(session: Session, now: datetime, days_before: int) -> 
                  date=milestone.due_on.isoformat(), url=base_url())
         for recipient in recipients:
             if outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now,
-                            dedup_key=f"report-reminder:{milestone.id}:{stage}:{recipient.address}"):
+                            dedup_key=f"report-reminder:{milestone.id}:{stage}:{recipient.key}"):
                 queued += 1
         officer = plan.responsible_officer
         if stage == "overdue" and officer is not None:
@@ -98,6 +100,6 @@ def send_declaration_reminders(session: Session, now: datetime, days_before: int
                      "in good time.", org=organisation.name, date=signature.expires_at.date().isoformat())
         for recipient in mail_recipients(session, organisation.id):
             if outbox.queue(session, to=recipient.address, subject=subject, body=body, now=now,
-                            dedup_key=f"declaration-expiry:{signature.id}:{stage}:{recipient.address}"):
+                            dedup_key=f"declaration-expiry:{signature.id}:{stage}:{recipient.key}"):
                 queued += 1
     return {"declarations": len(rows), "queued": queued}

@@ -367,7 +367,7 @@ _HANDED_IN = (ReportStatus.SUBMITTED.value, ReportStatus.RETURNED.value, ReportS
 def _earlier_reports_statement(excluding_an_application: bool):
     stmt = (
         select(Grant.id, Application.reference, Grant.committee_id, Committee.name, Milestone.kind, Milestone.due_on,
-               GranteeReport.id, GranteeReport.status)
+               GranteeReport.id, GranteeReport.status, milestone_overdue(bindparam("today")).label("overdue"))
         .select_from(Milestone)
         .join(FollowUpPlan, Milestone.plan_id == FollowUpPlan.id)
         .join(Grant, Grant.application_id == FollowUpPlan.application_id)
@@ -392,16 +392,17 @@ def earlier_reports(session: Session, organisation_id: int, exclude_application_
                     today: date) -> list[EarlierReport]:
     """The organisation's reports for its earlier grants in every committee (issue 4, point 3):
     each milestone that has a report handed in (or returned), or that is overdue
-    (grants.followup.report_overdue). Newest first, one query. Drafts are the organisation's
-    own and are not shown."""
+    (grants.followup.report_overdue, which then names its state). Newest first, one query.
+    Drafts are the organisation's own and are not shown."""
     params = {"organisation_id": organisation_id, "today": today}
     if exclude_application_id is not None:
         params["exclude_application_id"] = exclude_application_id
     stmt = _EARLIER_REPORTS[exclude_application_id is not None]
     rows = []
-    for grant_id, reference, committee_id, committee_name, kind, due_on, report_id, status in session.execute(
-            stmt, params):
-        shown = status if status in _HANDED_IN else "overdue"
+    for grant_id, reference, committee_id, committee_name, kind, due_on, report_id, status, overdue in (
+            session.execute(stmt, params)):
+        # Overdue (a returned report past its due date too) as grants.followup says; else the report's state.
+        shown = "overdue" if overdue else status
         rows.append(EarlierReport(grant_id, reference, committee_id, committee_name, kind, due_on, shown,
                                   report_id if status in _HANDED_IN else None))
     return rows

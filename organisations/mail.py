@@ -5,8 +5,10 @@
 | an organisation's mail goes to | `mail_recipients` | notices and decisions in withdrawal cases, decisions and returns of applications, repayment claims, report reminders and reviews, declaration reminders |
 | who may act on a request to join | `acting_representatives` | join requests |
 
-An organisation's mail goes to each representative whose account is active (in the language
-they chose) and to the organisation's own address from its profile, once per address. A
+An organisation's mail goes to each representative whose account is active and to the
+organisation's own address from its profile, once per address. Each recipient carries a stable
+`key` (the person, or the organisation's own address) for the outbox's de-duplication, and the
+language the person chose, for the callers that write per recipient. A
 representative whose account an admin has closed no longer acts for the organisation, so gets
 nothing; the organisation's own address always does, so a notice reaches the organisation even
 when nobody acts for it any more.
@@ -26,6 +28,7 @@ from portal.models import User
 class Recipient:
     address: str
     locale: str | None  # None: the default language
+    key: str  # "<user id>" for a person, "organisation" for its own address
 
 
 def acting_representatives(session: Session, organisation_id: int) -> list[User]:
@@ -40,15 +43,15 @@ def mail_recipients(session: Session, organisation_id: int) -> list[Recipient]:
     """The organisation's mail recipients (the rule above), sorted by address; one query, as the
     scheduler asks it for every report and declaration it reminds of."""
     rows = session.execute(
-        select(Organisation.email, User.email, User.locale)
+        select(Organisation.email, User.id, User.email, User.locale)
         .select_from(Organisation)
         .outerjoin(Representative, Representative.organisation_id == Organisation.id)
         .outerjoin(User, and_(User.id == Representative.user_id, User.active.is_(True)))
         .where(Organisation.id == organisation_id)).all()
     by_address: dict[str, Recipient] = {}
-    for own, address, locale in rows:
+    for own, user_id, address, locale in rows:
         if own and own.strip():
-            by_address.setdefault(own.strip().lower(), Recipient(own.strip(), None))
+            by_address.setdefault(own.strip().lower(), Recipient(own.strip(), None, "organisation"))
         if address:
-            by_address[address.strip().lower()] = Recipient(address, locale)
+            by_address[address.strip().lower()] = Recipient(address, locale, str(user_id))
     return [by_address[key] for key in sorted(by_address)]

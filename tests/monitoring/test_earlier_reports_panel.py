@@ -6,16 +6,19 @@ from datetime import date
 import pytest
 
 from grants.models import Application, ApplicationStatus, MilestoneKind, Programme, ProgrammeStatus
-from monitoring.models import GranteeReport
+from monitoring import reports
 from portal.models import Role
 
 from .conftest import login_user
 
 
-def _report(session, world, milestone, status, now):
-    report = GranteeReport(grant_id=world.grant.id, milestone_id=milestone.id, status=status, created_at=now)
-    session.add(report)
-    session.commit()
+def _report(factory, world, milestone, status, now):
+    """A report in `status`, through the report services as the organisation and officer act."""
+    report = factory.report(world.grant, milestone, submit=status != "draft", approve=status == "approved",
+                            at=now)
+    if status == "returned":
+        reports.return_report(factory.session, report, "Komplettera deltagarna.", by=world.officer, now=now)
+        factory.session.commit()
     return report
 
 
@@ -29,9 +32,9 @@ def history(build, factory, session, now):
                                                      (MilestoneKind.FINAL, date(2026, 9, 30))))
     interim_a, final_a = in_a.plan.milestones
     interim_b, later_b = in_b.plan.milestones
-    approved = _report(session, in_a, interim_a, "approved", now)
-    returned = _report(session, in_b, interim_b, "returned", now)
-    submitted = _report(session, in_b, later_b, "submitted", now)  # handed in before it is due
+    approved = _report(factory, in_a, interim_a, "approved", now)
+    returned = _report(factory, in_b, interim_b, "returned", now)  # past its due date: overdue again
+    submitted = _report(factory, in_b, later_b, "submitted", now)  # handed in before it is due
     # final_a (due 2026-02-01, before "now" 2026-03-02) has no report: overdue.
     committee_c = factory.committee("Kulturnämnden")
     programme = Programme(committee_id=committee_c.id, title="Kultur mot extremism", action_area="general",
@@ -68,9 +71,10 @@ def test_another_committees_officer_sees_every_earlier_report_with_its_status_bu
     html = client.get(f"/staff/applications/{history.application.id}").get_data(as_text=True)
     rows = _rows(html)
     statuses = [row.split('data-report-status="')[1].split('"')[0] for row in rows]
-    assert statuses == ["submitted", "overdue", "returned", "approved"]  # newest due date first
+    # Newest due date first; the returned report is past its due date, so owed again (grants.followup).
+    assert statuses == ["submitted", "overdue", "overdue", "approved"]
     text = " ".join(rows)
-    for expected in ("Inlämnad", "Försenad", "Tillbakaskickad för komplettering", "Godkänd", "Delredovisning",
+    for expected in ("Inlämnad", "Försenad", "Godkänd", "Delredovisning",
                      "Slutredovisning", history.a.committee.name, history.b.committee.name,
                      history.a.application.reference, "2026-02-01"):
         assert expected in text, expected
@@ -105,7 +109,7 @@ def test_a_draft_report_counts_as_not_handed_in_and_the_panel_is_one_query(app, 
 
     from monitoring.views import earlier_reports_panel
 
-    _report(session, history.a, history.final_a, "draft", now)
+    _report(factory, history.a, history.final_a, "draft", now)
     officer_c = factory.user(role=Role.OFFICER, committee=history.committee_c)
     with app.test_request_context():
         flask_login_user(officer_c)
@@ -113,7 +117,7 @@ def test_a_draft_report_counts_as_not_handed_in_and_the_panel_is_one_query(app, 
         assert history.application.organisation_id  # loaded by the application page
         with count_queries() as counter:
             html = str(earlier_reports_panel(history.application))
-    assert html.count('data-report-status="overdue"') == 1
+    assert html.count('data-report-status="overdue"') == 2  # the draft's and the returned report's
     assert counter.count == 1
 
 

@@ -47,9 +47,12 @@ def case(session, build):
     return world, {missing.id, returned.id}, {late.id, future.id, withdrawn.plan.milestones[0].id}
 
 
-def test_the_eligibility_fact_counts_the_overdue_reports(session, case):
+def test_the_eligibility_fact_and_the_earlier_reports_panel_count_the_overdue_reports(session, case):
     world, overdue, _on_time = case
     assert {item["milestone_id"] for item in overdue_reports(session, world.organisation.id, TODAY)} == overdue
+    panel = reports.earlier_reports(session, world.organisation.id, None, TODAY)
+    due_on = {m.id: m.due_on for m in world.plan.milestones}
+    assert {row.due_on for row in panel if row.status == "overdue"} == {due_on[m] for m in overdue}
 
 
 def test_the_deadlines_page_and_the_api_mark_the_same_reports_overdue(session, client, case):

@@ -34,7 +34,7 @@ def data(world, factory, session):
     world.milestone(g1, date(2026, 2, 15), "submitted", datetime(2026, 2, 20, 8), women=100)  # late, not approved
     world.milestone(g1, date(2026, 2, 20))  # overdue, nothing handed in
     world.milestone(g1, date(2026, 12, 31))  # not yet due
-    world.milestone(g1, date(2026, 2, 28), "draft", None, women=50)  # a draft is not handed in: overdue
+    world.milestone(g2, date(2026, 2, 28), "draft", None, women=50)  # a draft is not handed in: overdue
     world.milestone(g2, date(2026, 1, 15), "approved", datetime(2026, 1, 15, 16), approved_at=datetime(2026, 1, 16),
                     women=5, men=7)  # on time (submitted on the due day)
     world.evaluation(g1, 4, "0.800")
