@@ -287,7 +287,7 @@ def notice_text(case: WithdrawalCase) -> str:
 
 def open_case(session: Session, finding: Finding, *, grounds: str, by: User | None, now: datetime) -> WithdrawalCase:
     organisation = finding.organisation
-    days = int(current_app.config.get("NOTICE_REPLY_DAYS", 14))
+    days = current_app.config["NOTICE_REPLY_DAYS"]  # portal.config.add_settings, eligibility.init_app
     case = WithdrawalCase(organisation_id=organisation.id, finding_id=finding.id, status=CaseStatus.OPEN.value,
                           grounds=grounds, conduct_on=finding.conduct_on, opened_at=now,
                           opened_by_id=by.id if by else None, reply_deadline=now + timedelta(days=days))

@@ -2,10 +2,10 @@
 
 | rule | function | users |
 |---|---|---|
-| an open programme | `Programme.is_open_on` | public list, API, start and submit an application, closing job |
+| an open programme | `Programme.is_open_on` (ended: `has_ended_on`) | public list, API, start and submit an application; the closing job closes the ended ones |
 | a programme covers a district | `Programme.covers_district` | public list, API (`services.open_programmes_query`) |
 | an application awaits a decision | `services.awaits_decision` / `may_decide` | decide(), the application page |
-| an overdue report | `grants.followup.report_overdue` | deadlines page and API, reminders, grant page, dashboard, eligibility fact |
+| an overdue report | `grants.followup.report_overdue` | deadlines page and API, reminders, grant page, earlier-reports panel, dashboard, eligibility fact |
 | a tranche may be released / paid / cancelled | `payments.release_refusal` / `payment_refusal` / `cancel_refusal` (`can_*` for pages) | the services, scheduler, finance API, grant page |
 | a repayment claim may be confirmed / repaid / waived | `payments.claim_refusal` (`can_handle_claim`) | the services, grant page |
 | a plan is complete | `services.plan_problems` / `outline_problems` | decide(), the plan and decision pages |

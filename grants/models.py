@@ -42,6 +42,10 @@ class ApplicationStatus(str, enum.Enum):
     CLOSED_INELIGIBLE = "closed_ineligible"
 
 
+# Submitted and not yet decided: reviewed, assigned, returned for completion, planned and decided
+# only in these states (Application.is_under_review).
+REVIEWABLE_STATUSES = (ApplicationStatus.SUBMITTED.value, ApplicationStatus.IN_REVIEW.value)
+
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
                              ApplicationStatus.RETURNED)
 
@@ -118,6 +122,11 @@ class Programme(db.Model):
         SQL condition (the public list, the API, starting an application and the closing job)."""
         return (self.status == ProgrammeStatus.PUBLISHED.value) & (self.opens_on <= today) & (self.closes_on >= today)
 
+    @hybrid_method
+    def has_ended_on(self, today: date):
+        """Published but past its closing date: what the closing job closes (is_open_on's other side)."""
+        return (self.status == ProgrammeStatus.PUBLISHED.value) & (self.closes_on < today)
+
     @classmethod
     def covers_district(cls, district: str):
         """SQL: one of the programme's districts is `district`, the whole name, in any letter case
@@ -130,7 +139,11 @@ class Programme(db.Model):
             escaped = spelling.replace("!", "!!").replace("%", "!%").replace("_", "!_")
             return cast(cls.districts, String).ilike(f"%{escaped}%", escape="!")
 
-        return or_(element(json.dumps(district, ensure_ascii=False)), element(json.dumps(district)))
+        # SQL folds the case of A-Z only, and not at all inside an escape such as \\u00d6, so the
+        # usual spellings of a name (as typed, lower case, capitalised) are each tried as well.
+        spellings = {district, district.lower(), district.title()}
+        return or_(*(element(json.dumps(name, ensure_ascii=ascii_only)) for name in sorted(spellings)
+                     for ascii_only in (False, True)))
 
 
 class Criterion(db.Model):
@@ -193,6 +206,12 @@ class Application(db.Model):
     plan: Mapped[FollowUpPlan | None] = relationship(back_populates="application", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_under_review(self) -> bool:
+        """Submitted and not yet decided: the states in which officers review, assign, return and
+        plan, and decision makers decide."""
+        return self.status in REVIEWABLE_STATUSES
 
 
 class BudgetLine(db.Model):

@@ -9,7 +9,7 @@ to show, so a template never repeats a status list:
 
 | rule | function | used by |
 |---|---|---|
-| may release a tranche | `release_refusal`, `can_release` | release_tranche (pages, API, scheduler), grant page |
+| may release a tranche | `release_refusal`, `can_release` | release_tranche (page, scheduler), grant page |
 | may mark a tranche paid | `payment_refusal`, `can_mark_paid` | mark_tranche_paid (page, finance API), grant page |
 | may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eligibility.models import CaseStatus
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
@@ -126,26 +127,32 @@ def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, no
     return tranche
 
 
-def cancel_refusal(tranche: Tranche, by: User | None, withdrawal_case_id: int | None = None) -> DomainError | None:
+def cancel_refusal(tranche: Tranche, by: User | None, withdrawal_case=None) -> DomainError | None:
     """Cancelling needs a tranche not yet paid or cancelled and, by hand, an officer of the granting
-    committee; in a withdrawal the authority is the coordinator's decision of the case."""
-    if withdrawal_case_id is None and (refusal := _officer_refusal(by, tranche.grant)) is not None:
-        return refusal
+    committee; in a withdrawal the authority is the coordinator's decision of the case, which must
+    be the grantee organisation's own case, decided to withdraw support."""
+    if withdrawal_case is None:
+        if (refusal := _officer_refusal(by, tranche.grant)) is not None:
+            return refusal
+    elif (withdrawal_case.organisation_id != tranche.grant.organisation_id
+          or withdrawal_case.status != CaseStatus.WITHDRAWN.value):
+        return PermissionDenied(_("Only officers of the granting committee may handle its payments."))
     if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
         return DomainError(_("A paid or cancelled tranche cannot be cancelled."))
     return None
 
 
 def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime, reason: str = "",
-                   withdrawal_case_id: int | None = None) -> Tranche:
-    """The one way a tranche is cancelled: by hand, or by a withdrawal of all support (grants.withdrawal)."""
-    _refuse(cancel_refusal(tranche, by, withdrawal_case_id))
+                   withdrawal_case=None) -> Tranche:
+    """The one way a tranche is cancelled: by hand, or by a withdrawal of all support (grants.withdrawal,
+    which passes its decided case)."""
+    _refuse(cancel_refusal(tranche, by, withdrawal_case))
     before = tranche.status
     tranche.status = TrancheStatus.CANCELLED.value
     tranche.cancelled_at = now
     changes = {"status": [before, tranche.status], "grant_id": tranche.grant_id, "amount": tranche.amount}
-    if withdrawal_case_id is not None:
-        changes["withdrawal_case_id"] = withdrawal_case_id
+    if withdrawal_case is not None:
+        changes["withdrawal_case_id"] = withdrawal_case.id
     audit.record(session, actor=by, action="tranche.cancelled", obj=tranche, changes=changes, reason=reason or None,
                  now=now)
     return tranche

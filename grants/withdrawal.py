@@ -37,8 +37,8 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
                             .order_by(Grant.id)).all()
     for grant in grants:
         for tranche in grant.tranches:
-            if tranche.status in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
-                payments.cancel_tranche(session, tranche, by=by, now=now, reason=reason, withdrawal_case_id=case.id)
+            if payments.cancel_refusal(tranche, by, case) is None:
+                payments.cancel_tranche(session, tranche, by=by, now=now, reason=reason, withdrawal_case=case)
                 counts["tranches"] += 1
                 affected_committees.add(grant.committee_id)
             elif (tranche.status == TrancheStatus.PAID.value and tranche.paid_at is not None

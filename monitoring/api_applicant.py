@@ -96,7 +96,8 @@ def report_json(report: GranteeReport) -> dict:
 @endpoint("GET", "/my/deadlines", summary="Report deadlines of the organisations you act for",
           tags=["applicant"], auth=ANY_USER, response=page_of(DEADLINE), paginated=True,
           description="Every report milestone of your organisations' active and completed grants, earliest first, "
-                      "with its report's state; overdue when no report is submitted by the due date.")
+                      "with its report's state; overdue when no report is handed in (submitted or approved) "
+                      "by the due date.")
 def my_deadlines(query):
     rows = report_services.deadlines_for_organisations(db.session, represented_organisation_ids(api_user()),
                                                        clock.today())

@@ -27,7 +27,8 @@ from portal import clock
 from portal.auth.permissions import is_committee_staff, role_required, staff_committee_ids
 from portal.extensions import db
 from portal.formatting import translated
-from portal.forms_util import apply_change, choices, render_form, save_form
+from portal.errors import PermissionDenied
+from portal.forms_util import apply_change, choices, flash_form_errors, render_form, save_form
 from portal.models import Committee, Role
 from portal.pagination import paginate_rows
 
@@ -117,10 +118,14 @@ def _attachments(report):
 def report_edit(grant_id: int, milestone_id: int):
     grant, milestone = _load_grant_milestone(grant_id, milestone_id)
     report = report_services.report_for(db.session, grant, milestone)
-    if not report_services.may_edit(current_user, grant, report):
-        if report is None:
+    refusal = report_services.editing_refusal(grant, report, current_user)
+    if refusal is not None:
+        if report is not None:  # handed in: the page shows it
+            return redirect(url_for("monitoring.report_view", report_id=report.id))
+        if isinstance(refusal, PermissionDenied):
             abort(404 if can_view_report(current_user, grant) else 403)
-        return redirect(url_for("monitoring.report_view", report_id=report.id))
+        flash(refusal.message, "error")  # e.g. the grant is withdrawn: no report is taken
+        return redirect(url_for("monitoring.deadlines"))
     plan = plan_for_grant(db.session, grant)
     form, lines = _report_form(grant, plan, report, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
@@ -362,12 +367,13 @@ def experience_publication(experience_id: int):
     if not can_curate_experiences(current_user):
         abort(403)
     form = PublishForm()
-    if not form.validate_on_submit():
-        abort(400)
     publish = request.form.get("publish") == "1"
-    apply_change(lambda: experience_services.set_published(db.session, experience, publish, by=current_user,
-                                                           now=clock.now(), reason=form.reason.data or ""),
-                 _("The experience is published.") if publish else _("The experience is unpublished."))
+    if form.validate_on_submit():
+        apply_change(lambda: experience_services.set_published(db.session, experience, publish, by=current_user,
+                                                               now=clock.now(), reason=form.reason.data or ""),
+                     _("The experience is published.") if publish else _("The experience is unpublished."))
+    else:
+        flash_form_errors(form)
     return redirect(url_for("monitoring.experience", experience_id=experience.id))
 
 

@@ -20,7 +20,7 @@ from organisations.register import register_entry, register_search, with_distric
 from organisations.validation import format_org_number, format_payment_account
 from portal import clock
 from portal.auth.permissions import role_required
-from portal.demo import DISTRICT_COMMITTEES
+from portal.districts import city_districts
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import send_private_file
@@ -50,7 +50,7 @@ def _cfg(name):
 
 
 def allowed_districts() -> list[str]:
-    return list(DISTRICT_COMMITTEES)
+    return city_districts()
 
 
 # --- Loading and access -----------------------------------------------------------------------

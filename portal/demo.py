@@ -11,18 +11,15 @@ from sqlalchemy.orm import Session
 
 from portal.admin.services import create_committee, create_user, grant_role
 from portal.auth.services import find_user_by_email
+from portal.districts import CITY_DISTRICTS
 from portal.models import Committee, CommitteeKind, Role
 
 Seeder = Callable[[Session, datetime], None]
 
 DEMO_PASSWORD = "demo-losenord-2026"
 
-# Stockholm's district committees in 2016 (shared/source/guidelines-excerpt.md).
-DISTRICT_COMMITTEES = [
-    "Rinkeby-Kista", "Spånga-Tensta", "Hässelby-Vällingby", "Bromma", "Kungsholmen", "Norrmalm",
-    "Östermalm", "Södermalm", "Enskede-Årsta-Vantör", "Skarpnäck", "Farsta", "Älvsjö",
-    "Hägersten-Liljeholmen", "Skärholmen",
-]
+# Stockholm's district committees in 2016, one per district.
+DISTRICT_COMMITTEES = list(CITY_DISTRICTS)
 DISTRICT_COMMITTEE_NAMES = [f"{d} stadsdelsnämnd" for d in DISTRICT_COMMITTEES]
 SPECIALIST_COMMITTEES = [
     "Socialnämnden", "Utbildningsnämnden", "Arbetsmarknadsnämnden", "Kulturnämnden",

@@ -75,6 +75,17 @@ def save_form(form, change: Callable[[], object], success: str | None = None) ->
     return _run(change, lambda error: attach_error(form, error), success)
 
 
+def flash_form_errors(form) -> None:
+    """For a small form inside a page (a row's button with a field) that redirects back to the
+    page: its refusals are said at the top of the page, as the page cannot show them beside a
+    field it renders again."""
+    from flask_babel import gettext as _
+
+    messages = [message for field_errors in form.errors.values() for message in field_errors]
+    for message in messages or [_("The form could not be read. Reload the page and try again.")]:
+        flash(message, "error")
+
+
 def render_form(template: str, **context):
     """Render a page with forms; if any form in `context` was refused, answer 422."""
     refused = any(isinstance(value, Form) and value.errors for value in context.values())

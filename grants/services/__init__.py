@@ -27,7 +27,8 @@ from grants.services.plans import (IndicatorInput, MilestoneInput, PlanOutline, 
 from grants.services.programmes import (PROGRAMME_FIELDS, CriterionInput, close_ended_programmes,
                                         create_programme, open_programmes_query, publish_programme,
                                         remaining_budget, update_programme)
-from grants.services.reviews import (RECOMMENDATIONS, REVIEWABLE_STATUSES, assign_reviewer, declare_conflict,
+from grants.models import REVIEWABLE_STATUSES
+from grants.services.reviews import (RECOMMENDATIONS, assign_reviewer, declare_conflict,
                                      submit_review, weighted_score)
 
 __all__ = [

@@ -205,7 +205,7 @@ def return_for_completion(session: Session, application: Application, *, message
                           now: datetime) -> Application:
     if not by.has_role(Role.OFFICER, application.programme.committee_id):
         raise PermissionDenied(_("Only officers of the committee may return applications."))
-    if application.status not in (ApplicationStatus.SUBMITTED.value, ApplicationStatus.IN_REVIEW.value):
+    if not application.is_under_review:
         raise DomainError(_("Only a submitted application can be returned for completion."))
     if not (message or "").strip():
         raise DomainError(_("Tell the applicant what to complete."), field="message")

@@ -17,7 +17,7 @@ from grants.services.applications import mail_representatives
 from grants.services.plans import plan_problems
 from grants.services.programmes import remaining_budget
 from grants.permissions import can_decide
-from grants.services.reviews import RECOMMENDATIONS, REVIEWABLE_STATUSES
+from grants.services.reviews import RECOMMENDATIONS
 from portal import audit
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
@@ -96,7 +96,7 @@ def _check_version(application: Application, expected_version: int) -> None:
 def awaits_decision(application: Application) -> bool:
     """An application awaits a decision while it is submitted or in review and not yet decided:
     the one rule behind decide() and the "Decide" link of the application page."""
-    return application.status in REVIEWABLE_STATUSES and application.decision is None
+    return application.is_under_review and application.decision is None
 
 
 def may_decide(user: User, application: Application) -> bool:

@@ -12,7 +12,6 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from grants.models import Application, EvaluationPoint, FollowUpPlan, Indicator, Milestone, MilestoneKind
-from grants.services.reviews import REVIEWABLE_STATUSES
 from portal import audit
 from portal.errors import DomainError, PermissionDenied
 from portal.models import Role, User
@@ -41,7 +40,7 @@ def save_plan(session: Session, application: Application, *, responsible_officer
     committee_id = application.programme.committee_id
     if not by.has_role(Role.OFFICER, committee_id):
         raise PermissionDenied(_("Only officers of the committee may prepare the follow-up plan."))
-    if application.status not in REVIEWABLE_STATUSES:
+    if not application.is_under_review:
         raise DomainError(_("The follow-up plan can only be prepared before the decision."))
     if responsible_officer_id:
         officer = session.get(User, responsible_officer_id)

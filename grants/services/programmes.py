@@ -98,8 +98,7 @@ def close_ended_programmes(session: Session, now: datetime) -> dict:
     whose closing date has passed becomes closed, audited, with no actor. A published programme
     opens on its opening date by the dates alone (Programme.is_open_on), so opening changes no state.
     Idempotent: a closed programme is no longer published, so a second run finds nothing."""
-    ended = session.scalars(select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED.value,
-                                                    Programme.closes_on < now.date())
+    ended = session.scalars(select(Programme).where(Programme.has_ended_on(now.date()))
                             .order_by(Programme.id)).all()
     for programme in ended:
         programme.status = ProgrammeStatus.CLOSED.value

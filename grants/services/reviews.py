@@ -14,7 +14,6 @@ from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
 # Reviews, the follow-up plan and the decision all work on an application in these statuses.
-REVIEWABLE_STATUSES = (ApplicationStatus.SUBMITTED.value, ApplicationStatus.IN_REVIEW.value)
 # A reviewer recommends one of the outcomes a decision can have.
 RECOMMENDATIONS = tuple(o.value for o in DecisionOutcome)
 
@@ -26,7 +25,7 @@ def assign_reviewer(session: Session, application: Application, *, reviewer: Use
         raise PermissionDenied(_("Only officers of the committee may assign reviewers."))
     if not reviewer.has_role(Role.OFFICER, committee_id):
         raise DomainError(_("The reviewer must be an officer of the committee."), field="reviewer_id")
-    if application.status not in REVIEWABLE_STATUSES:
+    if not application.is_under_review:
         raise DomainError(_("Only a submitted application can be reviewed."))
     if any(r.reviewer_id == reviewer.id for r in application.reviews):
         raise Conflict(_("This officer is already assigned."), field="reviewer_id")
@@ -67,7 +66,7 @@ def submit_review(session: Session, review: Review, *, scores: dict[int, tuple[i
         raise DomainError(_("You declared a conflict of interest and cannot score this application."))
     if review.submitted_at is not None:
         raise DomainError(_("The review is already submitted."))
-    if review.application.status not in REVIEWABLE_STATUSES:
+    if not review.application.is_under_review:
         raise DomainError(_("Only a submitted application can be reviewed."))
     criteria = review.application.programme.criteria
     for criterion in criteria:

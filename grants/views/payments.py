@@ -18,7 +18,7 @@ from organisations.models import Organisation
 from portal import clock
 from portal.auth.permissions import staff_committee_ids
 from portal.extensions import db
-from portal.forms_util import apply_change
+from portal.forms_util import apply_change, flash_form_errors
 from portal.models import User
 
 
@@ -112,11 +112,10 @@ def _claim_action(claim_id: int, form_class, action, done: str):
     claim = get_or_404(RepaymentClaim, claim_id)
     require(permissions.can_manage_grant(current_user, claim.grant))
     form = form_class()
-    if not form.validate_on_submit():
-        abort(400)
-    apply_change(
-        lambda: action(claim, form),
-        done)
+    if form.validate_on_submit():
+        apply_change(lambda: action(claim, form), done)
+    else:
+        flash_form_errors(form)
     return redirect(url_for("grants.grant_detail", grant_id=claim.grant_id))
 
 

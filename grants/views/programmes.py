@@ -21,7 +21,7 @@ from portal.auth.permissions import staff_committee_ids
 from portal.extensions import db
 from portal.formatting import translated
 from portal.forms_util import apply_change, choices, render_form, save_form
-from portal.demo import DISTRICT_COMMITTEES
+from portal.districts import city_districts
 from portal.models import Committee, Role
 from portal.pagination import paginate_rows
 
@@ -40,7 +40,7 @@ def open_programmes():
                          total_in_rows=True)
     committees = db.session.scalars(select(Committee).where(Committee.active.is_(True)).order_by(Committee.name))
     return render_template("grants/open_programmes.html", page=page, committees=committees.all(),
-                           committee_id=committee_id, area=area, district=district, districts=DISTRICT_COMMITTEES,
+                           committee_id=committee_id, area=area, district=district, districts=city_districts(),
                            area_labels=translated(ACTION_AREAS))  # once, not once per row
 
 

@@ -17,11 +17,11 @@ from eligibility.services import latest_screenings, status_from
 from grants import lists, permissions, services
 from grants.forms import AssignForm, ConflictForm, DecisionForm, EmptyForm, PlanForm, ReturnForm, ReviewForm
 from grants.labels import APPLICATION_STATUSES, MILESTONE_KINDS
-from grants.models import Application, ApplicationStatus, Decision, FollowUpPlan, Review
+from grants.models import Application, Decision, FollowUpPlan, Review
 from grants.money import format_kronor_input, parse_kronor
 from grants.views import bp
-from grants.views.common import (committee_officers, final_report_max_days, get_or_404, load_staff_application, page_size,
-                                 require)
+from grants.views.common import (committee_officers, final_report_max_days, get_or_404, load_staff_application,
+                                 page_size, require)
 from organisations.models import Organisation
 from portal import clock
 from portal.auth.permissions import staff_committee_ids
@@ -74,8 +74,7 @@ def application_detail(application_id: int):
     screening, organisation_latest = latest_screenings(db.session, application.organisation_id, application.id)
     can_handle = permissions.can_handle_application(current_user, application)
     # Reviewers are assigned and applications returned only while the application is being reviewed.
-    can_assign = can_handle and application.status in (ApplicationStatus.SUBMITTED.value,
-                                                        ApplicationStatus.IN_REVIEW.value)
+    can_assign = can_handle and application.is_under_review
     assign_form = AssignForm()
     if can_assign:  # the officers are read only when the form is shown
         assign_form.reviewer_id.choices = choices([(u.id, u.name) for u in committee_officers(committee_id)])
@@ -304,7 +303,8 @@ def decide(application_id: int):
                                                _("The decision is made and the letter is ready.")):
         return redirect(url_for("grants.application_detail", application_id=application.id))
     return render_form("grants/decide.html", application=application, form=form,
-                       plan_problems=services.plan_problems(application.plan, application.period_end, final_report_max_days()),
+                       plan_problems=services.plan_problems(application.plan, application.period_end,
+                                                            final_report_max_days()),
                        remaining=services.remaining_budget(db.session, application.programme))
 
 

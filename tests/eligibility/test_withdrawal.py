@@ -224,3 +224,15 @@ def test_reply_is_accepted_until_the_deadline(session, world, coordinator, now):
     services.reply_to_notice(session, case, text="Vi tar avstånd.", by=world["rep"], now=case.reply_deadline)
     session.commit()
     assert case.reply_text == "Vi tar avstånd."
+
+
+def test_a_withdrawal_case_cancels_only_its_own_organisations_tranches(session, world, coordinator, factory, now):
+    case = confirmed_case(session, world["org"], world["staff"][0], coordinator, now)
+    services.decide_case(session, case, withdraw=True, reason="Svaret ändrar inget.", by=coordinator,
+                         now=case.reply_deadline + timedelta(minutes=1))
+    session.commit()
+    elsewhere = factory.grant().tranches[0]
+    with pytest.raises(PermissionDenied):
+        payments.cancel_tranche(session, elsewhere, by=coordinator, now=now, withdrawal_case=case)
+    session.rollback()
+    assert elsewhere.status == "scheduled"

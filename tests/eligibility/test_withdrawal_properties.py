@@ -2,7 +2,7 @@
 never keeps an active grant, an unpaid (scheduled or released) tranche or an open application."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

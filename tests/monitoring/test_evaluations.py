@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from pypdf import PdfReader

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from monitoring import reports, scheduler
-from monitoring.models import Evaluation, EvaluationStatus, GranteeReport, JobRun, ReportStatus, SchedulerLock
+from monitoring.models import Evaluation, EvaluationStatus, JobRun, SchedulerLock
 from portal.models import AuditEvent, OutboxMessage
 
 

@@ -17,7 +17,7 @@ from grants.models import GrantStatus, MilestoneKind
 from monitoring import reports, scheduler
 from monitoring.insight import figures
 from portal.api.tokens import create_token
-from portal.models import OutboxMessage, Role
+from portal.models import OutboxMessage
 from tests.monitoring.conftest import login_user
 
 TODAY = date(2026, 3, 2)  # the tests' fixed clock (tests/conftest.py FIXED_NOW)

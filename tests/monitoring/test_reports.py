@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -213,3 +213,13 @@ def test_officers_report_list_shows_their_committees_reports_with_constant_queri
         page = client.get("/monitoring/reports").get_data(as_text=True)
     assert many.count == few.count
     assert page.count("Samtalsgrupper för unga") == 5 and "Annan nämnds bidrag" not in page
+
+
+def test_a_withdrawn_grants_report_form_says_why_it_takes_no_report(client, session, build, factory):
+    world = build.grant()
+    factory.withdraw_grant(world.grant)
+    session.commit()
+    login_user(client, world.representative)
+    response = client.get(_report_url(world))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/monitoring/deadlines")
+    assert "Bidraget är indraget" in client.get("/monitoring/deadlines").get_data(as_text=True)
