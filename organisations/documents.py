@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,18 +19,24 @@ from sqlalchemy.orm import Session
 from organisations.models import Document, Organisation
 from portal import audit
 from portal.errors import DomainError
+from portal.files import DOCX, JPEG, ODP, ODS, ODT, PDF, PNG, PPTX, XLSX
 from portal.models import User
 
-PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
-ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-}
-OOXML_TYPES = {
-    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
+ODF_TYPES = {ODT, ODS, ODP}
+OOXML_TYPES = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+
+# Office documents are zip archives. They are judged from the archive's directory alone, never by
+# unpacking a member, so a small file that would expand to gigabytes (a zip bomb) costs nothing to
+# refuse. The limits are far above any real document (a long report is a few hundred members and
+# some tens of MB unpacked; XML packs ten to fifty times, zeros a thousand times).
+MAX_ZIP_MEMBERS = 2000
+MAX_ZIP_DIRECTORY_BYTES = 1024 * 1024
+MAX_ZIP_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # unpacked / packed, for members over RATIO_CHECKED_FROM
+RATIO_CHECKED_FROM = 1024 * 1024
+MIMETYPE_MEMBER_BYTES = 100  # an ODF 'mimetype' member is one short line
+_ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
+               zlib.error)
 
 
 class UploadRefused(DomainError):
@@ -43,31 +50,71 @@ class StoredFile:
     mime_type: str
 
 
-def sniff_mime_type(path: Path) -> str | None:
-    """The file's real type from its bytes, or None if it is not one we accept."""
-    kind = filetype.guess(str(path))
-    if kind is not None and kind.mime in (PDF, PNG, JPEG):
-        return kind.mime
-    if not zipfile.is_zipfile(path):
+def _refuse_bomb() -> UploadRefused:
+    return UploadRefused(_("The document would unpack to an unreasonable size. Save it again or send it as PDF."),
+                         field="file")
+
+
+def _check_directory_size(path: Path) -> bool:
+    """From the end record alone (a few bytes at the end of the file): is the archive's directory
+    small enough to read? zipfile builds an object per member, so a directory of a million tiny
+    entries must be refused before ZipFile() reads it. False when there is no end record."""
+    with open(path, "rb") as fp:
+        end = zipfile._EndRecData(fp)  # the standard library's own reader of that record
+    if end is None:
+        return False
+    if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_ZIP_MEMBERS or end[zipfile._ECD_SIZE] > MAX_ZIP_DIRECTORY_BYTES:
+        raise _refuse_bomb()
+    return True
+
+
+def _check_members(members: list[zipfile.ZipInfo]) -> None:
+    """The members' declared sizes, from the directory: refused when they add up to too much or one
+    packs implausibly tight. Nothing is unpacked; a member that lies about its size is never read
+    past MIMETYPE_MEMBER_BYTES, so the lie gains nothing."""
+    if sum(m.file_size for m in members) > MAX_ZIP_UNPACKED_BYTES:
+        raise _refuse_bomb()
+    for member in members:
+        if member.file_size > RATIO_CHECKED_FROM and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+            raise _refuse_bomb()
+
+
+def _zip_document_type(path: Path) -> str | None:
+    """The type of an OpenDocument or OOXML file, read from the archive's directory and at most
+    MIMETYPE_MEMBER_BYTES of one member. Raises UploadRefused for an archive too large to open."""
+    if not _check_directory_size(path):
         return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "mimetype" in names:  # ODF keeps its type in a 'mimetype' member
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
-                return declared if declared in ODF_TYPES else None
-            if "[Content_Types].xml" in names:
-                for prefix, mime in OOXML_TYPES.items():
-                    if any(n.startswith(prefix) for n in names):
-                        return mime
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return None
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        _check_members(members)
+        names = {m.filename for m in members}
+        if "mimetype" in names:  # ODF keeps its type in a 'mimetype' member
+            with archive.open("mimetype") as member:
+                declared = member.read(MIMETYPE_MEMBER_BYTES).decode("ascii", "replace").strip()
+            return declared if declared in ODF_TYPES else None
+        if "[Content_Types].xml" in names:
+            for prefix, mime in OOXML_TYPES.items():
+                if any(n.startswith(prefix) for n in names):
+                    return mime
     return None
 
 
+def sniff_mime_type(path: Path) -> str | None:
+    """The file's real type from its bytes, or None if it is not one we accept. Reads the first
+    bytes (filetype reads 8 KB) and, for a zip, its directory: never the whole file into memory."""
+    kind = filetype.guess(str(path))
+    if kind is not None and kind.mime in (PDF, PNG, JPEG):
+        return kind.mime
+    try:
+        return _zip_document_type(path)
+    except _ZIP_ERRORS:
+        return None
+
+
 def store_file(stream: BinaryIO, upload_dir: str, max_bytes: int) -> StoredFile:
-    """Copy the upload to a temporary file while hashing it, check size and type, then move it
-    into place under its hash. On any failure the temporary file is removed."""
+    """Copy the upload to a temporary file in 64 KB chunks while hashing it, refusing it as soon as
+    it passes max_bytes (never reading it whole), check its type, then move it into place under its
+    hash. On any failure the temporary file is removed."""
     root = Path(upload_dir)
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0

@@ -5,6 +5,7 @@ nothing is lost. With no MAIL_SERVER configured, messages stay readable by admin
 """
 from __future__ import annotations
 
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,11 +61,27 @@ def transport_from_config(config: dict) -> Transport | None:
     )
 
 
+# Line breaks and every other control character (C0, DEL, C1, the Unicode line and paragraph
+# separators): none may stand in a header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+
+
+def one_line(text: str, length: int = SUBJECT_LENGTH) -> str:
+    """The text as one header line: control characters and runs of white space folded into one
+    space, cut to `length`. A subject built from user text (an application title "Rubrik\nBcc: x")
+    is then delivered as it reads, and cannot add a header."""
+    return " ".join(_CONTROL.sub(" ", text).split())[:length]
+
+
 def queue(
     session: Session, *, to: str, subject: str, body: str, now: datetime, dedup_key: str | None = None
 ) -> OutboxMessage | None:
     """Queue one e-mail in the caller's transaction. With a dedup_key, a message already queued
-    under that key is not queued again (so scheduled jobs can run twice safely)."""
+    under that key is not queued again (so scheduled jobs can run twice safely). The subject is
+    made one line here, the one door every e-mail passes (email.message refuses a header with a
+    line break, so such a message would fail at every attempt and never be delivered)."""
+    subject = one_line(subject)
     if dedup_key is not None:
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
         if existing is not None:

@@ -14,11 +14,12 @@ Decisions (documented for publishers and the API developer):
 - Funding Org: the granting committee, OPEN_DATA_PREFIX + "committee-<id>", since a committee
   has no registered identifier of its own.
 - Amounts in SEK with two decimals (stored as öre); Award Date is the decision date.
+- In the CSV, a text cell starting with =, +, -, @, |, %, a tab or a carriage return is written
+  with a leading apostrophe, so no spreadsheet runs it as a formula (portal.csv_files).
 The builder reads the grants in keyset-paginated batches, so no export holds every grant in memory.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from grants.models import Application, Decision, Grant, Programme
 from organisations.models import Organisation
+from portal.csv_files import csv_writer
 from portal.models import Committee
 
 AREA_TEXT = {
@@ -174,7 +176,7 @@ def stream_csv(grants: Iterator[dict]) -> Iterator[str]:
     """The 360Giving CSV layout: comma-separated, UTF-8, the standard's column titles, amounts with
     a decimal point (open-data tools, not Excel, are its readers)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for grant in grants:
         writer.writerow(_csv_row(grant))

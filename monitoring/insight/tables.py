@@ -3,7 +3,6 @@
 Labels are translated here (the figures module stays free of presentation)."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitoring.insight import figures
 from monitoring.insight.figures import Filters
+from portal.csv_files import csv_writer
 
 AREA_LABELS = {
     "general": _l("General, democracy-promoting"),
@@ -202,7 +202,7 @@ def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads å, ä, ö) and semicolons, as Swedish Excel expects
     when the decimal separator is a comma. Money in kronor, shares in per cent."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n")
     headers = []
     for c in table.columns:
         suffix = {"money": " (kr)", "share": " (%)"}.get(c.kind, "")
