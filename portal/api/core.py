@@ -78,7 +78,7 @@ class Param:
         kind = self.schema.get("type", "string")
         value: Any = raw
         if kind == "integer":
-            if not re.fullmatch(r"-?\d{1,30}", raw.strip()):
+            if not re.fullmatch(r"-?[0-9]{1,30}", raw.strip()):  # ASCII digits: int() also reads "٣"
                 raise ApiError(400, f"{self.name} must be a whole number", {self.name: "must be a whole number"})
             value = int(raw)
         errors = sorted(Draft202012Validator(self.schema).iter_errors(value), key=str)

@@ -115,3 +115,9 @@ def test_the_api_parser_refuses_numbers_no_column_or_answer_holds(app, body):
     with pytest.raises(ApiError) as refused:
         parse_json_body(body)
     assert refused.value.status == 400
+
+
+def test_a_query_number_in_other_digits_is_refused(client, scenario, world):
+    token = world_token(world, scenario.officer)
+    assert client.get("/api/v1/committees?page=٣", headers=bearer(token)).status_code == 400
+    assert client.get("/api/v1/committees?page=3", headers=bearer(token)).status_code == 200
