@@ -77,11 +77,25 @@ def whole_number(text: str | None, max_abs: int) -> int | None:
     return value if abs(value) < max_abs else None
 
 
+def digits_at_most(limit: int) -> str:
+    """A regular expression for the ASCII numbers 0..limit (e.g. "2147483647": every shorter number,
+    or the same length and smaller at the first digit that differs, or the limit itself)."""
+    text = str(limit)
+    parts = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            parts.append(text[:i] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*parts, text]) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: ASCII digits up to MAX_ID, so /grants/99999999999999999999 is a
-    404 on both databases instead of an overflow in the query (PostgreSQL) or the driver (SQLite)."""
+    404 on both databases instead of an overflow in the query (PostgreSQL) or the driver (SQLite).
+    The bound is in the pattern itself: Werkzeug checks a rule's methods before its converters, so a
+    bound checked only in to_python turns a PUT with a too large id into a 405 instead of a 404."""
 
-    regex = r"[0-9]{1,19}"
+    regex = digits_at_most(MAX_ID)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
                  signed: bool = False) -> None:

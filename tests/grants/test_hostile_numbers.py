@@ -121,3 +121,12 @@ def test_a_query_number_in_other_digits_is_refused(client, scenario, world):
     token = world_token(world, scenario.officer)
     assert client.get("/api/v1/committees?page=٣", headers=bearer(token)).status_code == 400
     assert client.get("/api/v1/committees?page=3", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("application_id", ["2147483648", "153552069710959104", "99999999999999999999"])
+def test_a_write_to_an_id_past_the_column_is_not_found_rather_than_not_allowed(client, scenario, world,
+                                                                             application_id):
+    token = world_token(world, scenario.officer)
+    response = client.put(f"/api/v1/staff/applications/{application_id}/plan", json={},
+                          headers=bearer(token))
+    assert response.status_code == 404
