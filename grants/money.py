@@ -1,11 +1,10 @@
 """Money input: kronor typed by people ("1 234,50", "1234.50") to integer öre, exactly."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import gettext as _
 
 from portal.errors import DomainError
+from portal.numbers import MAX_ORE, finite_decimal
 
 
 def parse_kronor(text: str | None, field: str | None = None, allow_empty: bool = False) -> int:
@@ -18,16 +17,12 @@ def parse_kronor(text: str | None, field: str | None = None, allow_empty: bool =
     if "," in raw and "." in raw:  # "1.234,50": dots group thousands
         raw = raw.replace(".", "")
     raw = raw.replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DomainError(_("Enter an amount in kronor, like 1 234,50."), field=field) from None
-    if value < 0:
+    if raw.startswith("-"):
         raise DomainError(_("The amount cannot be negative."), field=field)
-    ore = value * 100
-    if ore != ore.to_integral_value():
+    if "." in raw and len(raw.rsplit(".", 1)[1]) > 2:
         raise DomainError(_("Use at most two decimals (öre)."), field=field)
-    return int(ore)
+    value = finite_decimal(raw, MAX_ORE // 100, 2, field, _("Enter an amount in kronor, like 1 234,50."))
+    return int(value * 100)
 
 
 def format_kronor_input(ore: int | None) -> str:

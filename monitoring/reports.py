@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import BinaryIO
 
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from organisations.mail import mail_recipients
 from organisations.models import DocumentKind
 from portal import audit, outbox
 from portal.errors import DomainError, PermissionDenied
+from portal.numbers import MAX_ORE, NUMERIC_14_2, finite_decimal
 from portal.models import Committee, User
 
 GENDERS = ("women", "men", "other")
@@ -42,14 +43,12 @@ def parse_money(text: str | None, field_name: str) -> int:
     raw = (text or "").strip().replace("\u00a0", "").replace(" ", "").removesuffix("kr").strip()
     if not raw:
         return 0
-    if "," in raw and "." in raw:
+    if "," in raw and "." in raw or raw.startswith("-"):
         raise DomainError(_("Write the amount as 1234,50."), field=field_name)
-    try:
-        amount = Decimal(raw.replace(",", "."))
-    except InvalidOperation:
-        raise DomainError(_("Write the amount as 1234,50."), field=field_name) from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(_("Write the amount as 1234,50."), field=field_name)
+    message = _("Write the amount as 1234,50.")
+    amount = finite_decimal(raw.replace(",", "."), MAX_ORE // 100, None, field_name, message)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(message, field=field_name)
     return int(amount * 100)
 
 
@@ -59,13 +58,13 @@ def parse_number(text: str | None, field_name: str, required: bool = False) -> D
         if required:
             raise DomainError(_("Enter a value."), field=field_name)
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DomainError(_("Enter a number."), field=field_name) from None
-    if value < 0 or not value.is_finite():
+    if raw.startswith("-"):
         raise DomainError(_("Enter a number."), field=field_name)
-    return value.quantize(Decimal("0.01"))
+    value = finite_decimal(raw, NUMERIC_14_2, None, field_name, _("Enter a number."))
+    rounded = value.quantize(Decimal("0.01"))
+    if rounded >= NUMERIC_14_2:  # 999999999999.999 rounds past the column
+        raise DomainError(_("The number is too large."), field=field_name)
+    return rounded
 
 
 @dataclass

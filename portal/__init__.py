@@ -27,6 +27,7 @@ from portal.config import PROJECT_ROOT, check_production_safety, load_config
 from portal import i18n, prepared
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.nav import NavItem, register_nav, visible_nav
+from portal.numbers import install_url_converter
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     check_production_safety(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    install_url_converter(app)  # before the blueprints add their <int:...> rules
 
     register_extensions(app)
     register_blueprints(app)

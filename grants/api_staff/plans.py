@@ -10,6 +10,7 @@ from grants.models import MilestoneKind
 from portal import clock
 from portal.api.core import DATE, DATETIME, ID, api_user, endpoint, iso, not_found, nullable
 from portal.extensions import db
+from portal.numbers import NUMERIC_14_2, bounded_decimal, json_decimal
 from portal.models import Role
 
 MILESTONE = {"type": "object", "required": ["id", "kind", "due_on"],
@@ -78,6 +79,12 @@ def staff_application_plan(application_id: int):
     return plan_json(application.plan, application.period_end, final_report_max_days())
 
 
+def _indicator_number(value, name: str) -> Decimal:
+    """Baselines and targets go to Numeric(14, 2): finite, below 10^12, rounded to hundredths."""
+    number = json_decimal(value, NUMERIC_14_2, None, f"indicators.{name}").quantize(Decimal("0.01"))
+    return bounded_decimal(number, NUMERIC_14_2, 2, f"indicators.{name}")
+
+
 @endpoint("PUT", "/staff/applications/{application_id}/plan", summary="Prepare the follow-up plan", tags=TAGS,
           auth=(Role.OFFICER,), response=PLAN, body=PLAN_BODY,
           description="Replaces the plan (indicators, report milestones, evaluation dates, responsible officer), "
@@ -92,8 +99,8 @@ def staff_save_plan(application_id: int, body):
            "Only officers of the programme's committee may prepare its follow-up plans")
     indicators = [services.IndicatorInput(
         i["objective"].strip(), i["name"].strip(), i["unit"].strip(),
-        Decimal(str(i.get("baseline", 0))).quantize(Decimal("0.01")),
-        Decimal(str(i["target"])).quantize(Decimal("0.01")), bool(i.get("by_gender", False)))
+        _indicator_number(i.get("baseline", 0), "baseline"), _indicator_number(i["target"], "target"),
+        bool(i.get("by_gender", False)))
         for i in body["indicators"]]
     milestones = [services.MilestoneInput(m["kind"], parse_date(m["due_on"], "milestones"))
                   for m in body["milestones"]]

@@ -3,7 +3,7 @@
 plan, the decision and its letter."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.formatting import translated
 from portal.forms_util import apply_change, choices, render_form, save_form
 from portal.models import User
+from portal.numbers import NUMERIC_14_2, finite_decimal, whole_number
 from portal.pagination import paginate_rows
 
 
@@ -148,7 +149,8 @@ def _submit_review(review: Review, form: ReviewForm, criteria) -> None:
     scores = {}
     for c in criteria:
         raw = request.form.get(f"score_{c.id}", "")
-        scores[c.id] = (int(raw) if raw.isdigit() else None, request.form.get(f"comment_{c.id}", ""))
+        # ASCII digits only: "²".isdigit() is true but int("²") fails, and "٣" is no score anyone typed.
+        scores[c.id] = (whole_number(raw, 1000), request.form.get(f"comment_{c.id}", ""))
     services.submit_review(db.session, review, scores=scores, recommendation=form.recommendation.data or "",
                            comment=form.comment.data or "", by=current_user, now=clock.now())
 
@@ -193,10 +195,9 @@ def review_myself(application_id: int):
 # ------------------------------------------------------------------ the follow-up plan
 
 def _decimal(text: str | None, field: str) -> Decimal:
-    try:
-        return Decimal((text or "0").replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        raise DomainError(_("Enter a number."), field=field) from None
+    """An indicator's number: it goes to a Numeric(14, 2) column."""
+    raw = (text or "0").replace(",", ".").replace(" ", "").replace("\u00a0", "")
+    return finite_decimal(raw, NUMERIC_14_2, 2, field, _("Enter a number."))
 
 
 def _fill_plan_form(form: PlanForm, plan: FollowUpPlan) -> None:

@@ -13,6 +13,8 @@ the same action in a page and nothing is half-saved.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from portal.api_errors import error_response
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Role
+from portal.numbers import MAX_ID
 
 API_PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -38,7 +41,6 @@ PUBLIC = "public"  # no token needed
 ANY_USER = "user"  # any authenticated user; object checks decide the rest
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_PER_PAGE = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NO_NUL = "^[^\\u0000]*$"
 
@@ -76,7 +78,7 @@ class Param:
         kind = self.schema.get("type", "string")
         value: Any = raw
         if kind == "integer":
-            if not re.fullmatch(r"-?\d{1,30}", raw.strip()):
+            if not re.fullmatch(r"-?[0-9]{1,30}", raw.strip()):  # ASCII digits: int() also reads "٣"
                 raise ApiError(400, f"{self.name} must be a whole number", {self.name: "must be a whole number"})
             value = int(raw)
         errors = sorted(Draft202012Validator(self.schema).iter_errors(value), key=str)
@@ -194,9 +196,7 @@ def _handle(spec: Endpoint, path_args: dict):
 def _validated_body(schema: dict) -> Any:
     if not request.is_json:
         raise ApiError(400, "Send a JSON body with Content-Type: application/json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "The body is not valid JSON")
+    data = parse_json_body(request.get_data(cache=True))
     # Formats ("date", "email"...) are checked too: a body that breaks its declared schema is a 400.
     errors = list(Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
                   .iter_errors(data))
@@ -210,6 +210,62 @@ def _validated_body(schema: dict) -> Any:
         raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates",
                        {bad or "body": "contains a NUL character or an unpaired surrogate"})
     return data
+
+
+MAX_JSON_DEPTH = 32
+# What matters for nesting: an escape pair (skipped, so \" does not end a string), a quote, a bracket.
+_JSON_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """The body as JSON, refusing (400) what Python's parser would accept but nothing should:
+    nesting deeper than MAX_JSON_DEPTH (the parser recurses: a 100 000-deep array is a
+    RecursionError), and NaN, Infinity or a number too large for a float (1e999), which no
+    column stores and no JSON answer can show."""
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        raise ApiError(400, f"The body is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NonFinite:
+        raise ApiError(400, "Numbers in the body must be finite (no NaN, Infinity or 1e999)") from None
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ApiError(400, "The body is not valid JSON") from None
+
+
+def _json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects outside strings, in one pass without backtracking
+    (stops counting once past the limit)."""
+    depth = deepest = 0
+    in_string = False
+    for match in _JSON_TOKEN.finditer(raw):
+        token = match.group()
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NonFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(text)
+    return value
 
 
 def _whole_numbers(data: Any) -> Any:
