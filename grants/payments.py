@@ -14,6 +14,10 @@ to show, so a template never repeats a status list:
 | may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
 | who sees a claim | `claim_visible_to` | grant page |
+
+The database decides races (portal.concurrency): each move is a conditional update of the status
+the refusal checked, so of two people moving the same tranche or claim at once one gets a
+Conflict and nothing is written for them; a claim's sums are read under a lock on its grant.
 """
 from __future__ import annotations
 
