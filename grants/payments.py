@@ -14,13 +14,17 @@ to show, so a template never repeats a status list:
 | may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
 | who sees a claim | `claim_visible_to` | grant page |
+
+The database decides races (portal.concurrency): each move is a conditional update of the status
+the refusal checked, so of two people moving the same tranche or claim at once one gets a
+Conflict and nothing is written for them; a claim's sums are read under a lock on its grant.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eligibility.models import CaseStatus
@@ -28,6 +32,7 @@ from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, T
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
+from portal.concurrency import lock_row, update_status_if
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
@@ -93,9 +98,10 @@ def release_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
 def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
     _refuse(release_refusal(tranche, by))
     grant = tranche.grant
-    tranche.status = TrancheStatus.RELEASED.value
-    tranche.released_at = now
-    tranche.released_by_id = by.id if by else None
+    update_status_if(session, tranche, expected=TrancheStatus.SCHEDULED.value,
+                     values={"status": TrancheStatus.RELEASED.value, "released_at": now,
+                             "released_by_id": by.id if by else None},
+                     conflict=Conflict(_("Someone else already released or cancelled this tranche.")))
     audit.record(session, actor=by, action="tranche.released", obj=tranche,
                  changes={"grant_id": grant.id, "amount": tranche.amount}, now=now)
     return tranche
@@ -119,9 +125,9 @@ def payment_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
 def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
     _refuse(payment_refusal(tranche, by))
     grant = tranche.grant
-    tranche.status = TrancheStatus.PAID.value
-    tranche.paid_at = now
-    tranche.paid_by_id = by.id if by else None
+    update_status_if(session, tranche, expected=TrancheStatus.RELEASED.value,
+                     values={"status": TrancheStatus.PAID.value, "paid_at": now, "paid_by_id": by.id if by else None},
+                     conflict=Conflict(_("Someone else already marked this tranche as paid or cancelled it.")))
     audit.record(session, actor=by, action="tranche.paid", obj=tranche,
                  changes={"grant_id": grant.id, "amount": tranche.amount}, now=now)
     return tranche
@@ -148,8 +154,9 @@ def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: 
     which passes its decided case)."""
     _refuse(cancel_refusal(tranche, by, withdrawal_case))
     before = tranche.status
-    tranche.status = TrancheStatus.CANCELLED.value
-    tranche.cancelled_at = now
+    update_status_if(session, tranche, expected=before,
+                     values={"status": TrancheStatus.CANCELLED.value, "cancelled_at": now},
+                     conflict=Conflict(_("Someone else changed this tranche first. Reload the page and check.")))
     changes = {"status": [before, tranche.status], "grant_id": tranche.grant_id, "amount": tranche.amount}
     if withdrawal_case is not None:
         changes["withdrawal_case_id"] = withdrawal_case.id
@@ -160,12 +167,17 @@ def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: 
 
 def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
                           by: User | None, now: datetime) -> RepaymentClaim:
-    """Återkrav: at most what was paid out on the grant."""
+    """Återkrav: at most what was paid out on the grant and not yet claimed. The sums are read under
+    a lock on the grant, so two claims raised at once cannot together pass what was paid."""
     _refuse(_officer_refusal(by, grant))
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for the claim."), field="reason")
-    paid = sum(t.amount for t in grant.tranches if t.status == TrancheStatus.PAID.value)
-    claimed = sum(c.amount for c in grant.repayment_claims if c.status != RepaymentStatus.WAIVED.value)
+    lock_row(session, Grant, grant.id)
+    paid = session.scalar(select(func.coalesce(func.sum(Tranche.amount), 0))
+                          .where(Tranche.grant_id == grant.id, Tranche.status == TrancheStatus.PAID.value))
+    claimed = session.scalar(select(func.coalesce(func.sum(RepaymentClaim.amount), 0))
+                             .where(RepaymentClaim.grant_id == grant.id,
+                                    RepaymentClaim.status != RepaymentStatus.WAIVED.value))
     if amount <= 0 or amount + claimed > paid:
         raise DomainError(_("The claim must be above zero and at most what has been paid and not yet claimed."),
                           field="amount")
@@ -215,6 +227,10 @@ def claim_refusal(claim: RepaymentClaim, move: str, by: User) -> DomainError | N
     return None
 
 
+def _claim_moved() -> Conflict:
+    return Conflict(_("Someone else handled this repayment claim first. Reload the page and check."))
+
+
 def can_handle_claim(user: User, claim: RepaymentClaim, move: str) -> bool:
     return claim_refusal(claim, move, user) is None
 
@@ -234,9 +250,9 @@ def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: 
         raise DomainError(_("Give the date the repayment is due."), field="due_on")
     if due_on < now.date():
         raise DomainError(_("The due date cannot be in the past."), field="due_on")
-    claim.status = RepaymentStatus.RAISED.value
-    claim.due_on = due_on
-    claim.sent_at = now
+    update_status_if(session, claim, expected=RepaymentStatus.PROPOSED.value,
+                     values={"status": RepaymentStatus.RAISED.value, "due_on": due_on, "sent_at": now},
+                     conflict=_claim_moved())
     audit.record(session, actor=by, action="repayment_claim.confirmed", obj=claim,
                  changes={"status": [RepaymentStatus.PROPOSED.value, RepaymentStatus.RAISED.value],
                           "due_on": due_on, "amount": claim.amount}, now=now)
@@ -246,8 +262,8 @@ def confirm_repayment_claim(session: Session, claim: RepaymentClaim, *, due_on: 
 
 def mark_repayment_paid(session: Session, claim: RepaymentClaim, *, by: User, now: datetime) -> RepaymentClaim:
     _refuse(claim_refusal(claim, "mark_repaid", by))
-    claim.status = RepaymentStatus.PAID.value
-    claim.paid_at = now
+    update_status_if(session, claim, expected=RepaymentStatus.RAISED.value,
+                     values={"status": RepaymentStatus.PAID.value, "paid_at": now}, conflict=_claim_moved())
     audit.record(session, actor=by, action="repayment_claim.paid", obj=claim,
                  changes={"status": [RepaymentStatus.RAISED.value, RepaymentStatus.PAID.value],
                           "amount": claim.amount}, now=now)
@@ -261,9 +277,9 @@ def waive_repayment_claim(session: Session, claim: RepaymentClaim, *, reason: st
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for waiving the claim."), field="reason")
     before = claim.status
-    claim.status = RepaymentStatus.WAIVED.value
-    claim.waived_at = now
-    claim.waiver_reason = reason.strip()
+    update_status_if(session, claim, expected=before,
+                     values={"status": RepaymentStatus.WAIVED.value, "waived_at": now,
+                             "waiver_reason": reason.strip()}, conflict=_claim_moved())
     audit.record(session, actor=by, action="repayment_claim.waived", obj=claim, reason=claim.waiver_reason,
                  changes={"status": [before, RepaymentStatus.WAIVED.value], "amount": claim.amount}, now=now)
     return claim

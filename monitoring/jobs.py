@@ -41,10 +41,14 @@ def tranche_release(session: Session, now: datetime) -> dict:
     refuse barred organisations and inactive grants). Idempotent: a released tranche is no
     longer scheduled, so a second run finds nothing."""
     from grants.payments import releasable_tranches, release_tranche
+    from portal.errors import Conflict
 
     released = 0
     for tranche in releasable_tranches(session, now):
-        release_tranche(session, tranche, by=None, now=now)
+        try:
+            release_tranche(session, tranche, by=None, now=now)
+        except Conflict:
+            continue  # an officer released or cancelled it meanwhile; the lost update wrote nothing
         released += 1
     return {"released": released}
 

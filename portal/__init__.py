@@ -10,6 +10,7 @@ docstring for its rules):
 | the acting user | services take `by=` (None for the scheduler); `portal.audit.record(actor=...)` stores it | every service |
 | an audit action's name | `<object>.<past tense>` (`tests/portal/test_audit_action_names.py`) | every service |
 | a time or date shown to people | `portal.formatting.format_dt` / `format_d` (the city's time zone) | templates, e-mails |
+| a race on money or authority: a conditional update, or a lock on the row that owns the limit; the loser gets a Conflict (409) | `portal.concurrency.update_status_if`, `lock_row`, `race_conflict` | grants.payments, grants decisions, the page and API doors |
 """
 from __future__ import annotations
 

@@ -49,15 +49,22 @@ def choices(pairs) -> list:
 
 def _run(change: Callable[[], object], refused: Callable[[DomainError], None],
          success: str | None) -> Applied | None:
+    from portal.concurrency import DATABASE_RACE_ERRORS, race_conflict
     from portal.extensions import db
 
     try:
         value = change()
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         refused(error)
         return None
-    db.session.commit()
+    except DATABASE_RACE_ERRORS as error:  # a concurrent change won: a refusal, not a 500
+        db.session.rollback()
+        if (conflict := race_conflict(error)) is None:
+            raise
+        refused(conflict)
+        return None
     if success:
         flash(success, "success")
     return Applied(value)

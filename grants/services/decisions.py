@@ -12,13 +12,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eligibility.models import Screening
 from eligibility.screening import latest_valid_screening
-from grants.models import (Application, ApplicationStatus, Decision, DecisionOutcome, Grant, GrantStatus, Tranche)
+from grants.models import (Application, ApplicationStatus, Decision, DecisionOutcome, Grant, GrantStatus,
+                           Programme, Tranche)
 from grants.services.applications import mail_representatives
 from grants.services.plans import plan_problems
 from grants.services.programmes import remaining_budget
 from grants.permissions import can_decide
 from grants.services.reviews import RECOMMENDATIONS
 from portal import audit
+from portal.concurrency import lock_row
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import Role, User
 
@@ -161,7 +163,9 @@ def _check_amount_limits(application: Application, amount: int) -> None:
 
 
 def _check_remaining_budget(session: Session, application: Application, amount: int) -> None:
-    """The amount fits in what the programme's budget has left after its earlier grants."""
+    """The amount fits in what the programme's budget has left after its earlier grants. The
+    programme row is locked first, so two approvals at once cannot both fit in the same money."""
+    lock_row(session, Programme, application.programme_id)
     if amount > remaining_budget(session, application.programme):
         from portal.formatting import format_money
 

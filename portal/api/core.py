@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from portal import clock
 from portal.api_errors import error_response
+from portal.concurrency import DATABASE_RACE_ERRORS, race_conflict
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Role
@@ -188,9 +189,18 @@ def _handle(spec: Endpoint, path_args: dict):
         return error.response()
     except DomainError as error:
         db.session.rollback()
-        return error_response(error.status, error.message, {error.field: error.message} if error.field else None,
-                              code=error.code)
+        return _domain_error_response(error)
+    except DATABASE_RACE_ERRORS as error:  # a concurrent change won: 409, not 500
+        db.session.rollback()
+        if (conflict := race_conflict(error)) is None:
+            raise
+        return _domain_error_response(conflict)
     return jsonify(result), spec.status
+
+
+def _domain_error_response(error: DomainError):
+    return error_response(error.status, error.message, {error.field: error.message} if error.field else None,
+                          code=error.code)
 
 
 def _validated_body(schema: dict) -> Any:
