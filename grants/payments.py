@@ -17,7 +17,8 @@ to show, so a template never repeats a status list:
 
 The database decides races (portal.concurrency): each move is a conditional update of the status
 the refusal checked, so of two people moving the same tranche or claim at once one gets a
-Conflict and nothing is written for them; a claim's sums are read under a lock on its grant.
+Conflict and nothing is written for them; a claim's sums are read under a lock on its grant
+(`unclaimed_under_lock`, also used by grants.withdrawal).
 """
 from __future__ import annotations
 
@@ -165,20 +166,27 @@ def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: 
     return tranche
 
 
-def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
-                          by: User | None, now: datetime) -> RepaymentClaim:
-    """Återkrav: at most what was paid out on the grant and not yet claimed. The sums are read under
-    a lock on the grant, so two claims raised at once cannot together pass what was paid."""
-    _refuse(_officer_refusal(by, grant))
-    if not (reason or "").strip():
-        raise DomainError(_("Give the reason for the claim."), field="reason")
+def unclaimed_under_lock(session: Session, grant: Grant) -> int:
+    """What was paid out on `grant` and is not yet claimed back (claims not waived, those of this
+    transaction included). The sums are read under a lock on the grant, held until the transaction
+    ends: every path that claims money back (by hand, a withdrawal of support) asks here first, so
+    two claims made at once cannot together pass what was paid."""
     lock_row(session, Grant, grant.id)
     paid = session.scalar(select(func.coalesce(func.sum(Tranche.amount), 0))
                           .where(Tranche.grant_id == grant.id, Tranche.status == TrancheStatus.PAID.value))
     claimed = session.scalar(select(func.coalesce(func.sum(RepaymentClaim.amount), 0))
                              .where(RepaymentClaim.grant_id == grant.id,
                                     RepaymentClaim.status != RepaymentStatus.WAIVED.value))
-    if amount <= 0 or amount + claimed > paid:
+    return paid - claimed
+
+
+def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
+                          by: User | None, now: datetime) -> RepaymentClaim:
+    """Återkrav: at most what was paid out on the grant and not yet claimed (`unclaimed_under_lock`)."""
+    _refuse(_officer_refusal(by, grant))
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the claim."), field="reason")
+    if amount <= 0 or amount > unclaimed_under_lock(session, grant):
         raise DomainError(_("The claim must be above zero and at most what has been paid and not yet claimed."),
                           field="amount")
     claim = RepaymentClaim(grant=grant, amount=amount, reason=reason.strip(), due_on=due_on,
