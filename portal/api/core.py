@@ -343,7 +343,14 @@ def before_api_request():
         if db.session.is_modified(token):
             # last_used_at, written at most once a minute: a commit expires the token and its user,
             # which the request would then load again, so there is none when nothing changed.
-            db.session.commit()
+            try:
+                db.session.commit()
+            except DATABASE_RACE_ERRORS as error:
+                # The database is busy with another writer: the bookkeeping waits for a later request,
+                # and the request goes on (its own write, if any, answers 409 if still locked out).
+                db.session.rollback()
+                if race_conflict(error) is None:
+                    raise
         g.api_token = token
         g._login_user = token.user  # Flask-Login's current_user for this request
     return None
