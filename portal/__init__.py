@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import PROJECT_ROOT, check_production_safety, load_config
-from portal import i18n, prepared
+from portal import i18n, prepared, web_security
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.nav import NavItem, register_nav, visible_nav
 from portal.numbers import install_url_converter
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     install_url_converter(app)  # before the blueprints add their <int:...> rules
+    web_security.install(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -103,19 +104,17 @@ def register_extensions(app: Flask) -> None:
         return load_session_user(user_id)
 
 
-def load_session_user(user_id: str):
-    """The user a session or remember cookie names ("id.session_version"), with their roles in
-    the same query: every page asks for the roles. None if unknown or the version is stale."""
-    from portal import models
+def load_session_user(token: str):
+    """The user of the server-side session the cookie names (portal.auth.sessions), with their
+    roles in the same query: every page asks for the roles. None if the session is over."""
+    from flask import current_app
 
-    user_pk, _, version = user_id.partition(".")
-    try:
-        user = db.session.scalars(models.USER_WITH_ROLES, {"id": int(user_pk)}).unique().first()
-    except ValueError:
-        return None
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
+    from portal import clock
+    from portal.auth.sessions import user_of_session
+
+    # Wall-clock time, not clock.now(): a demo or test may pin the business date (FIXED_NOW), but
+    # how long a login lasts is measured in real hours.
+    return user_of_session(db.session, token, now=clock.utcnow(), max_hours=current_app.config["SESSION_MAX_HOURS"])
 
 
 @event.listens_for(Engine, "connect")
@@ -169,11 +168,13 @@ def register_domain_modules(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        headers = web_security.allow_header(error) if code == 405 else {}
         if request.path.startswith("/api/"):
             from portal.api_errors import error_response
 
-            return error_response(code)
-        return render_template(f"errors/{code}.html"), code
+            body, code = error_response(code)
+            return body, code, headers
+        return render_template(f"errors/{code}.html"), code, headers
 
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, render_error)

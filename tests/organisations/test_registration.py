@@ -25,7 +25,9 @@ def test_a_new_person_creates_an_account_and_confirms_it_once(client, session):
     assert response.status_code == 302
     user = session.scalar(select(User).where(User.email == "nora@example.org"))
     assert user.has_role(Role.APPLICANT) and user.email_confirmed_at is None
-    # Unconfirmed: may not register an organisation yet.
+    # Not logged in by the form (it answers the same for an address with an account); unconfirmed,
+    # the person may log in but not register an organisation yet.
+    assert login(client, "nora@example.org", "ett-langt-losen").status_code == 302
     assert client.get("/my/organisations/new").status_code == 302
     link = _confirm_link(session, "nora@example.org")
     assert client.get(link).status_code == 302
