@@ -10,6 +10,8 @@ docstring for its rules):
 | the acting user | services take `by=` (None for the scheduler); `portal.audit.record(actor=...)` stores it | every service |
 | an audit action's name | `<object>.<past tense>` (`tests/portal/test_audit_action_names.py`) | every service |
 | a time or date shown to people | `portal.formatting.format_dt` / `format_d` (the city's time zone) | templates, e-mails |
+| a logged-in session: a server-side row the cookie names; logout and a new password end it | `portal.auth.sessions` (`start_session`, `end_session`, `end_all_sessions`) | the auth views, `load_session_user` |
+| what every answer carries: security headers, the client's address behind `TRUSTED_PROXIES`, `Allow` on a 405 | `portal.web_security` | `create_app`, the error handlers |
 | a race on money or authority: a conditional update, or a lock on the row that owns the limit; the loser gets a Conflict (409) | `portal.concurrency.update_status_if`, `lock_row`, `race_conflict` | grants.payments, grants decisions, the page and API doors |
 """
 from __future__ import annotations
