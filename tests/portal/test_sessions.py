@@ -61,6 +61,17 @@ def test_a_password_reset_ends_every_session(client, app, factory, session):
     assert not _logged_in(logged_in)
 
 
+def test_deactivating_an_account_ends_its_sessions(client, factory, session, now):
+    from portal.admin.services import update_user
+
+    admin = factory.user(role=Role.ADMIN)
+    user = factory.user(role=Role.APPLICANT)
+    login(client, user.email)
+    update_user(session, user, name=user.name, active=False, by=admin, now=now)
+    session.commit()
+    assert not _logged_in(client)
+
+
 def test_a_login_ends_after_session_max_hours(app, client, factory, session):
     from portal.auth.sessions import start_session
 
