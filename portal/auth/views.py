@@ -84,9 +84,8 @@ def change_password():
     user = current_user._get_current_object()
 
     def change_and_stay_logged_in():
-        now = clock.now()
         services.change_password(db.session, user, current=form.current_password.data,
-                                 new=form.new_password.data, now=now)
+                                 new=form.new_password.data, now=clock.now())
         sessions.start_session(db.session, user, now=clock.utcnow())  # all ended: a new one for this browser
 
     if form.validate_on_submit() and save_form(form, change_and_stay_logged_in, _("Your password is changed.")):
