@@ -57,8 +57,12 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    # Bumped on password change so that every other session of the user ends.
+    # Bumped on a password change or reset and on deactivation: every session started under an
+    # older version is over (UserSession.session_version, checked in USER_BY_SESSION).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The token of the browser session this user object was loaded for (portal.auth.sessions);
+    # not a column. Flask-Login keeps get_id() in the session cookie.
+    session_token = None
 
     # Loaded with the user behind the session (portal.load_session_user) and where a page lists
     # users with their roles; other users' roles are rarely needed, so not loaded with them.
@@ -69,7 +73,23 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """What the session cookie holds: the random token of a server-side session, not the user's
+        id, so that ending the session (logout, password change) ends the cookie too."""
+        if self.session_token is None:
+            raise RuntimeError("start a session (portal.auth.sessions.start_session) before login_user")
+        return self.session_token
+
+    # The same account, whichever session it was loaded for (UserMixin compares get_id()).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def has_role(self, role: Role, committee_id: int | None = None) -> bool:
         for grant in self.role_grants:
@@ -110,9 +130,30 @@ class RoleGrant(db.Model):
     committee: Mapped[Committee | None] = relationship(lazy="joined")
 
 
-# A user with their roles, by id (bound as "id"): run on every request (the session's user, an API
-# token's), so built once; putting a statement together costs more than running this one.
-USER_WITH_ROLES = select(User).where(User.id == bindparam("id")).options(joinedload(User.role_grants))
+class UserSession(db.Model):
+    """A logged-in browser session, kept on the server. The cookie holds a random token; only its
+    hash is stored. Over at logout (ended_at), when the user's session_version moves on (password
+    change or reset, deactivation) or SESSION_MAX_HOURS after login."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# The user of a live session, by the hash of its token (bound as "token_hash") and the earliest
+# start still valid ("started_after"), with their roles: run on every request, in ONE query.
+USER_BY_SESSION = (
+    select(User).join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
+           UserSession.session_version == User.session_version,
+           UserSession.created_at > bindparam("started_after"))
+    .options(joinedload(User.role_grants))
+)
 
 
 class LoginAttempt(db.Model):
