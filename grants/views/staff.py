@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
+from eligibility.permissions import can_screen_application
 from eligibility.screening import is_valid_for_approval
 from eligibility.services import latest_screenings, status_from
 from grants import lists, permissions, services
@@ -87,7 +88,8 @@ def application_detail(application_id: int):
         earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
         assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
-        can_handle=can_handle, can_assign=can_assign, can_decide=services.may_decide(current_user, application),
+        can_handle=can_handle, can_screen=can_screen_application(current_user, application), can_assign=can_assign,
+        can_decide=services.may_decide(current_user, application),
         plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
                                                 application.period_end, final_report_max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
@@ -128,7 +130,7 @@ def application_return(application_id: int):
 @login_required
 def application_screen(application_id: int):
     application = load_staff_application(application_id)
-    require(permissions.can_handle_application(current_user, application))
+    require(can_screen_application(current_user, application))
     apply_change(
         lambda: services.run_screening(db.session, application, by=current_user, now=clock.now()),
         _("The screening has run."))
