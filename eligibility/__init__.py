@@ -47,6 +47,19 @@ def init_app(app):
 
         return kinds(db.session, organisations)
 
+    @app.template_global()
+    def may_open_screening(screening) -> bool:
+        """For the status badge: a link to the screening only for those who may open it."""
+        from flask_login import current_user
+
+        from eligibility.permissions import can_view_screening
+        from eligibility.screening import fact_provider
+        from portal.extensions import db
+
+        loader = fact_provider("application")
+        application = loader(db.session, screening.application_id) if screening.application_id and loader else None
+        return can_view_screening(current_user, screening, application)
+
     @app.context_processor
     def eligibility_status_labels():
         from eligibility.explain import STATUS_LABELS
