@@ -15,8 +15,9 @@ def _authenticated(user: User | None) -> bool:
 
 
 def _application_committee_id(application: Any) -> int | None:
-    """The committee that owns an application (eligibility reads applications as facts and does not
-    import grants; see the package docstring)."""
+    """The committee that owns an application. Eligibility does not import grants (grants depends on
+    it): the application comes from the "application" fact provider, and only its programme's
+    committee is read here."""
     return application.programme.committee_id
 
 

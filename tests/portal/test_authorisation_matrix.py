@@ -22,12 +22,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from eligibility import services as eligibility_services
 from grants import payments
-from grants import services as grants_services
 from monitoring.insight import tables as insight_tables
 from monitoring.insight.annual import generate_annual_report
 from organisations import services as organisation_services
@@ -36,7 +36,7 @@ from portal import create_app, outbox
 from portal.api.core import REGISTRY
 from portal.api.tokens import create_token
 from portal.extensions import db
-from portal.models import RoleGrant, Role
+from portal.models import Role, RoleGrant
 from tests.conftest import USES_POSTGRES, IsolatedClient, _base_config, _fresh_database_url, _truncate_postgres, login
 from tests.factories import Factory, small_pdf
 
@@ -294,7 +294,7 @@ def _build(session, now) -> tuple[dict, dict]:
     finding = f.finding(org, by=officer, committee=own)
     eligibility_services.add_finding_attachment(
         session, finding, eligibility_services.EvidenceUpload(io.BytesIO(small_pdf()), "bevis.pdf"),
-        by=users["coordinator"], now=now, upload_dir=current_upload_dir(), max_bytes=10 * 1024 * 1024)
+        by=users["coordinator"], now=now, upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=10 * 1024 * 1024)
     case = eligibility_services.assess_finding(session, finding, confirm=True, reason="Styrkt.",
                                                by=users["coordinator"], now=now)
     session.flush()
@@ -323,12 +323,6 @@ def _build(session, now) -> tuple[dict, dict]:
         "role_grant": session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == users["officer_other"].id)),
     }
     return users, params
-
-
-def current_upload_dir() -> str:
-    from flask import current_app
-
-    return current_app.config["UPLOAD_DIR"]
 
 
 @pytest.fixture(scope="module")
@@ -408,8 +402,6 @@ def _url(app, endpoint: str, rule: Rule, params: dict) -> str:
         source = rule.params.get(argument, argument)
         values[argument] = params[source]
     with app.test_request_context():
-        from flask import url_for
-
         return url_for(endpoint, **values)
 
 
