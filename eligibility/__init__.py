@@ -52,13 +52,10 @@ def init_app(app):
         """For the status badge: a link to the screening only for those who may open it."""
         from flask_login import current_user
 
-        from eligibility.permissions import can_view_screening
-        from eligibility.screening import fact_provider
+        from eligibility.services import openable_screening_ids
         from portal.extensions import db
 
-        loader = fact_provider("application")
-        application = loader(db.session, screening.application_id) if screening.application_id and loader else None
-        return can_view_screening(current_user, screening, application)
+        return screening.id in openable_screening_ids(db.session, current_user, [screening])
 
     @app.context_processor
     def eligibility_status_labels():

@@ -49,8 +49,14 @@ def can_view_screening(user: User, screening, application: Any | None = None) ->
     if screening.application_id is not None:
         if application is None or application.id != screening.application_id:
             return False
-        return user.is_coordinator or is_committee_staff(user, _application_committee_id(application))
+        return can_view_application_screening(user, _application_committee_id(application))
     return user.is_staff
+
+
+def can_view_application_screening(user: User, committee_id: int | None) -> bool:
+    """The answer of `can_view_screening` for a screening of an application of this committee, for
+    lists that read the committees of many applications at once (`services.openable_screening_ids`)."""
+    return _authenticated(user) and (user.is_coordinator or is_committee_staff(user, committee_id))
 
 
 def can_resolve_screening(user: User, screening, application: Any | None = None) -> bool:

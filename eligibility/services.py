@@ -113,6 +113,19 @@ _LATEST_SCREENING = (_newest_first(select(Screening).where(Screening.organisatio
                      .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
 
 
+def openable_screening_ids(session: Session, user: User, screenings) -> set[int]:
+    """The screenings the user may open (permissions.can_view_screening), in at most one query: the
+    committees of their applications, for committee staff only."""
+    application_ids = {s.application_id for s in screenings if s.application_id}
+    committees: dict[int, int] = {}
+    if application_ids and user.is_authenticated and user.is_staff and not user.is_coordinator:
+        loader = fact_provider("application_committees")
+        committees = loader(session, sorted(application_ids)) if loader else {}
+    return {s.id for s in screenings
+            if (permissions.can_view_application_screening(user, committees.get(s.application_id))
+                if s.application_id else permissions.can_view_screening(user, s))}
+
+
 def latest_screening(session: Session, organisation_id: int) -> Screening | None:
     return session.scalar(_LATEST_SCREENING, {"organisation_id": organisation_id})
 

@@ -70,19 +70,10 @@ def organisation(organisation_id: int):
     cases = db.session.scalars(select(WithdrawalCase).where(WithdrawalCase.organisation_id == org.id)
                                .order_by(WithdrawalCase.opened_at.desc())).all() if current_user.is_coordinator else []
     return render_template("eligibility/organisation.html", organisation=org, screenings=screenings,
-                           openable=_openable_screenings(screenings),
+                           openable=services.openable_screening_ids(db.session, current_user, screenings),
                            findings=findings, cases=cases, run_form=EmptyForm(), reinstate_form=ReinstateForm(),
                            can_screen=permissions.can_screen_organisation(current_user, org),
                            can_report=permissions.can_report_finding(current_user, org))
-
-
-def _openable_screenings(screenings) -> set[int]:
-    """The screenings the user may open: an application's only for those who may see the application."""
-    loader, applications = fact_provider("application"), {}
-    for application_id in {s.application_id for s in screenings if s.application_id}:
-        applications[application_id] = loader(db.session, application_id) if loader else None
-    return {s.id for s in screenings
-            if permissions.can_view_screening(current_user, s, applications.get(s.application_id))}
 
 
 def _run(org, application, trigger_url_kwargs):

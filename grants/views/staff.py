@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
-from eligibility.permissions import can_screen_application
+from eligibility.permissions import can_screen_application, can_view_screening
 from eligibility.screening import is_valid_for_approval
 from eligibility.services import latest_screenings, status_from
 from grants import lists, permissions, services
@@ -68,6 +68,17 @@ _APPLICATION_PAGE = select(Application).where(Application.id == bindparam("id"))
 )
 
 
+def _screening_openable(screening, application) -> bool:
+    """For the eligibility badge: a link to the organisation's latest screening, answered without a
+    query. Another application's screening is linked for coordinators only: its committee is not
+    read here, and staff find it on the organisation's eligibility page among those they may open."""
+    if screening is None:
+        return False
+    if screening.application_id in (None, application.id):
+        return can_view_screening(current_user, screening, application)
+    return current_user.is_coordinator
+
+
 @bp.get("/staff/applications/<int:application_id>")
 @login_required
 def application_detail(application_id: int):
@@ -85,6 +96,7 @@ def application_detail(application_id: int):
         "grants/application_detail.html", application=application, score=services.weighted_score(application),
         screening=screening, screening_is_valid=is_valid_for_approval(screening, clock.now()),
         organisation_eligibility=status_from(application.organisation, organisation_latest),
+        screening_openable=_screening_openable(organisation_latest, application),
         earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
         assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
