@@ -30,17 +30,18 @@ from sqlalchemy.orm import Session
 
 from eligibility.models import CaseStatus
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
+from grants.permissions import can_manage_grant
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
 from portal.concurrency import lock_row, update_status_if
 from portal.errors import Conflict, DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 
 def _officer_refusal(by: User | None, grant: Grant) -> PermissionDenied | None:
     """Officers of the granting committee handle its payments; `by` None is the scheduler."""
-    if by is not None and not by.has_role(Role.OFFICER, grant.committee_id):
+    if by is not None and not can_manage_grant(by, grant):
         return PermissionDenied(_("Only officers of the granting committee may handle its payments."))
     return None
 
@@ -227,7 +228,7 @@ _CLAIM_MOVES = {
 def claim_refusal(claim: RepaymentClaim, move: str, by: User) -> DomainError | None:
     """A claim is handled by an officer of the granting committee, from the statuses its move allows
     (confirm a proposed claim; mark a sent claim repaid; waive a proposed or sent one)."""
-    if not by.has_role(Role.OFFICER, claim.grant.committee_id):
+    if not can_manage_grant(by, claim.grant):
         return PermissionDenied(_("Only officers of the granting committee may handle its repayment claims."))
     allowed, refusal = _CLAIM_MOVES[move]
     if claim.status not in allowed:

@@ -91,11 +91,28 @@ class User(UserMixin, db.Model):
         equal = self.__eq__(other)
         return equal if equal is NotImplemented else not equal
 
-    def has_role(self, role: Role, committee_id: int | None = None) -> bool:
-        for grant in self.role_grants:
-            if grant.role == role.value and (committee_id is None or grant.committee_id == committee_id):
-                return True
-        return False
+    def has_role(self, role: Role) -> bool:
+        """A role that belongs to no committee (applicant, coordinator, admin). A committee role is
+        always asked about with its committee (`has_committee_role`), or, for a page or API area
+        that any committee's staff may enter, with `holds_role_anywhere`; never here, so that a
+        forgotten committee cannot turn into "any committee"."""
+        if role in COMMITTEE_ROLES:
+            raise ValueError(f"{role.value} is a committee role: ask has_committee_role(role, committee_id)")
+        return self.holds_role_anywhere(role)
+
+    def has_committee_role(self, role: Role, committee_id: int | None) -> bool:
+        """This committee role in this very committee. No committee (None) is never any committee:
+        the answer is then no."""
+        if role not in COMMITTEE_ROLES:
+            raise ValueError(f"{role.value} is not a committee role: ask has_role(role)")
+        if committee_id is None:
+            return False
+        return any(g.role == role.value and g.committee_id == committee_id for g in self.role_grants)
+
+    def holds_role_anywhere(self, role: Role) -> bool:
+        """The role in at least one committee (or a committee-less role). Only for entering an area
+        (a menu, the API's role gate); what may be done with an object is asked with its committee."""
+        return any(g.role == role.value for g in self.role_grants)
 
     def committee_ids(self, role: Role) -> set[int]:
         return {g.committee_id for g in self.role_grants if g.role == role.value and g.committee_id}
@@ -111,7 +128,7 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         """Committee staff or coordinator: may see the register and committee work."""
-        return any(self.has_role(r) for r in (Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR))
+        return any(self.holds_role_anywhere(r) for r in (Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR))
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

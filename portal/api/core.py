@@ -377,7 +377,7 @@ def authorise(spec: Endpoint) -> None:
         message = ("Writes need an API token (Authorization: Bearer ...), not a page session"
                    if current_user.is_authenticated else "Send an API token: Authorization: Bearer ...")
         raise ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
-    if spec.auth != ANY_USER and not any(user.has_role(role) for role in spec.auth):
+    if spec.auth != ANY_USER and not any(user.holds_role_anywhere(role) for role in spec.auth):
         raise ApiError(403, "Your roles do not allow this")
 
 

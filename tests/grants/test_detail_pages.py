@@ -15,7 +15,9 @@ from tests.conftest import login
 # The most each page may issue for an officer, the query behind the session (user and roles) included.
 APPLICATION_PAGE_QUERIES = 10
 APPLICATION_IN_REVIEW_QUERIES = APPLICATION_PAGE_QUERIES + 1  # and the committee's officers, to assign one
-GRANT_PAGE_QUERIES = 7
+# One of them for the eligibility badge: the committee of the screening's application, to ask whether
+# the user may open that screening (eligibility.services.openable_screening_ids).
+GRANT_PAGE_QUERIES = 8
 
 
 def _login(client, user):
