@@ -93,8 +93,9 @@ def app_config():
     return {}
 
 
-@pytest.fixture
-def app(migrated_database, tmp_path, app_config):
+def app_on_fresh_database(migrated_database, tmp_path, app_config: dict):
+    """An app on an empty copy of the migrated database, inside its app context; a generator, so
+    fixtures of any scope use it (`yield from`)."""
     url = _fresh_database_url(migrated_database, tmp_path)
     config = _base_config(tmp_path, url)
     config.update(app_config)
@@ -106,6 +107,11 @@ def app(migrated_database, tmp_path, app_config):
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path, app_config):
+    yield from app_on_fresh_database(migrated_database, tmp_path, app_config)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from portal.api.core import REGISTRY
 from portal.api.tokens import create_token
 from portal.extensions import db
 from portal.models import Role, RoleGrant
-from tests.conftest import USES_POSTGRES, IsolatedClient, _base_config, _fresh_database_url, _truncate_postgres, login
+from tests.conftest import _base_config, app_on_fresh_database, login
 from tests.factories import Factory, small_pdf
 
 # ------------------------------------------------------------------ who
@@ -327,17 +327,8 @@ def _build(session, now) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def matrix_app(migrated_database, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("matrix")
-    config = _base_config(tmp_path, _fresh_database_url(migrated_database, tmp_path))
-    config.update({"API_RATE_LIMIT_PER_TOKEN": 1_000_000, "API_RATE_LIMIT_PER_ADDRESS": 1_000_000})
-    application = create_app(config)
-    application.test_client_class = IsolatedClient
-    if USES_POSTGRES:
-        _truncate_postgres(application)
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+    yield from app_on_fresh_database(migrated_database, tmp_path_factory.mktemp("matrix"),
+                                     {"API_RATE_LIMIT_PER_TOKEN": 1_000_000, "API_RATE_LIMIT_PER_ADDRESS": 1_000_000})
 
 
 @pytest.fixture(scope="module")
