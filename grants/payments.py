@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -52,8 +53,19 @@ def _refuse(refusal: DomainError | None) -> None:
 
 
 def _money_stopped(grant: Grant, now: datetime | None) -> DomainError | None:
-    """eligibility.money_gate at `now` (a page asks with the clock's now)."""
-    return money_refusal(object_session(grant), grant.organisation, now or clock.now())
+    """eligibility.money_gate at `now`. A page (no `now`) asks at the clock's now, once per request
+    and organisation, however many buttons it decides."""
+    if now is not None:
+        return money_refusal(object_session(grant), grant.organisation, now)
+    asked = g.setdefault("money_refusals", {}) if has_request_context() else {}
+    if grant.organisation_id not in asked:
+        asked[grant.organisation_id] = money_refusal(object_session(grant), grant.organisation, clock.now())
+    return asked[grant.organisation_id]
+
+
+def money_stopped_now(grant: Grant) -> DomainError | None:
+    """For the grant page: why no money moves to the grant's organisation now, or None."""
+    return _money_stopped(grant, None)
 
 
 def can_release(user: User, tranche: Tranche, now: datetime | None = None) -> bool:

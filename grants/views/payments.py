@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from grants import payments, permissions
 from grants.forms import ClaimConfirmForm, ClaimForm, ClaimWaiveForm, EmptyForm
-from eligibility.money_gate import money_refusal
 from grants.models import Application, FollowUpPlan, Grant, GrantStatus, PaymentStop, RepaymentClaim, Tranche
 from grants.money import parse_kronor
 from grants.views import bp
@@ -54,10 +53,11 @@ def grant_detail(grant_id: int):
         abort(404)
     require(permissions.can_view_grant(current_user, grant))
     # Why no money moves now (eligibility.money_gate), in plain words, and the stop-payment letters.
-    money_stopped = (money_refusal(db.session, grant.organisation, clock.now())
-                     if grant.status == GrantStatus.ACTIVE.value else None)
-    stops = db.session.scalars(select(PaymentStop).where(PaymentStop.grant_id == grant.id)
-                               .order_by(PaymentStop.stopped_at, PaymentStop.id)).all()
+    money_stopped = payments.money_stopped_now(grant) if grant.status == GrantStatus.ACTIVE.value else None
+    stops = []
+    if any(t.stopped_at for t in grant.tranches):  # only a grant whose payments were ever stopped has letters
+        stops = db.session.scalars(select(PaymentStop).where(PaymentStop.grant_id == grant.id)
+                                   .order_by(PaymentStop.stopped_at, PaymentStop.id)).all()
     return render_template("grants/grant_detail.html", grant=grant, plan=grant.application.plan, form=EmptyForm(),
                            claim_form=ClaimForm(), can_manage=permissions.can_manage_grant(current_user, grant),
                            confirm_form=ClaimConfirmForm(), waive_form=ClaimWaiveForm(), today=clock.today(),

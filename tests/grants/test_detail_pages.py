@@ -15,7 +15,7 @@ from tests.conftest import login
 # The most each page may issue for an officer, the query behind the session (user and roles) included.
 APPLICATION_PAGE_QUERIES = 10
 APPLICATION_IN_REVIEW_QUERIES = APPLICATION_PAGE_QUERIES + 1  # and the committee's officers, to assign one
-GRANT_PAGE_QUERIES = 7
+GRANT_PAGE_QUERIES = 8  # and the money gate (eligibility.money_gate), asked once for every button
 
 
 def _login(client, user):
