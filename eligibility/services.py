@@ -258,7 +258,8 @@ def add_finding_attachment(session: Session, finding: Finding, upload: EvidenceU
 def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason: str, by: User,
                    now: datetime) -> WithdrawalCase | None:
     """A coordinator confirms or dismisses. A confirmed finding of violence or incitement opens a
-    withdrawal case with a notice (kommunicering, förvaltningslagen 25 §)."""
+    withdrawal case with a notice (kommunicering, förvaltningslagen 25 §); a confirmed finding of any
+    category stops payments at once (signal `finding_confirmed`, grants.payment_stop)."""
     if not finding.awaits_assessment:
         raise Conflict(_("This finding has already been assessed."), field="reason")
     if not (reason or "").strip():
@@ -390,7 +391,8 @@ def _other_open_cases(session: Session, case: WithdrawalCase) -> bool:
 
 
 def reinstate(session: Session, organisation: Organisation, *, reason: str, by: User, now: datetime) -> None:
-    """Lifts the bar. Withdrawn grants stay withdrawn: new support needs a new application."""
+    """Lifts the bar, and every finding confirmed before it (eligibility.money_gate). Withdrawn grants
+    stay withdrawn: new support needs a new application."""
     if not organisation.is_barred:
         raise Conflict(_("Only a barred organisation can be reinstated."), field="reason")
     if not (reason or "").strip():

@@ -408,7 +408,8 @@ class Grant(db.Model):
 
 
 class Tranche(db.Model):
-    """A payment: scheduled -> released -> paid, or cancelled. Its condition may wait for a report."""
+    """A payment: scheduled -> released -> paid, or cancelled; stopped by a confirmed finding (grants.payment_stop)
+    until it is lifted. Its condition may wait for a report."""
 
     __tablename__ = "tranche"
     __table_args__ = (Index("ix_tranche_status_due", "status", "due_on"),)

@@ -12,7 +12,7 @@ to show, so a template never repeats a status list:
 |---|---|---|
 | may release a tranche | `release_refusal`, `can_release` | release_tranche (page, scheduler), grant page |
 | may mark a tranche paid | `payment_refusal`, `can_mark_paid` | mark_tranche_paid (page, finance API), grant page |
-| may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
+| may cancel a tranche (scheduled, released or stopped) | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
 | who sees a claim | `claim_visible_to` | grant page |
 
