@@ -51,8 +51,9 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
     """The only way a decision happens. Approval (full or partial) needs an eligible screening
     within its rule set's validity, a complete follow-up plan, an amount within the maximum per
     grant, the requested amount and the programme's remaining budget, and an organisation that is
-    not barred and that money may move to at this moment (eligibility.money_gate) (guidelines: no support without a plan for follow-up; no money to those who do not
-    stand behind democracy). Optimistic locking: `expected_version` is the Application.version the
+    not barred and that money may move to at this moment, whatever the screening found
+    (eligibility.money_gate) (guidelines: no support without a plan for follow-up; no money to
+    those who do not stand behind democracy). Optimistic locking: `expected_version` is the Application.version the
     decision maker saw. Every check comes before the first write."""
     _check_decision_maker(application, by)
     _check_version(application, expected_version)
