@@ -14,6 +14,8 @@ from flask import Flask
 from sqlalchemy import event
 
 from bench.pages import Page, bench_user, page_context
+from portal import clock
+from portal.auth.sessions import start_session
 from portal.extensions import db
 from portal.models import Role
 
@@ -42,7 +44,8 @@ def _logged_in_client(app: Flask, role: Role | None):
     if role is not None:
         with app.app_context():
             user = bench_user(db.session, role)
-            user_id = user.get_id()
+            user_id = start_session(db.session, user, now=clock.utcnow())
+            db.session.commit()
             db.session.remove()
         # The session Flask-Login would write after a successful login (no password hashing here).
         with client.session_transaction() as session:

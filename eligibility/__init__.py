@@ -7,6 +7,8 @@
 | money may move to an organisation now (not barred, not under notice, no confirmed finding standing, a valid declaration) | `eligibility.money_gate.money_refusal` (query: `money_may_move_clause`) | decide(), release and payment (`grants.payments`), the scheduler's release job, the grant page and API |
 | a confirmed finding is lifted | `Finding.lifted_at`, set by `decide_case` (closed) and `reinstate` | the money gate, resuming stopped payments |
 | the eligibility badge | `eligibility.services.status_from` | status badge, lists, the API |
+| who screens an application, and sees and assesses its screening | `eligibility.permissions.can_screen_application` / `can_view_screening` / `can_resolve_screening` (its committee's staff and coordinators) | the screening pages, `grants.services.run_screening`, the staff page and API |
+| who screens an organisation alone | `eligibility.permissions.can_screen_organisation` (officers of any committee, coordinators) | the organisation's eligibility page |
 | an overdue report (a fact) | `grants.followup.report_overdue`, offered as the fact `overdue_reports` | the rule `reports_on_time` |
 """
 
@@ -46,6 +48,16 @@ def init_app(app):
         from portal.extensions import db
 
         return kinds(db.session, organisations)
+
+    @app.template_global()
+    def may_open_screening(screening) -> bool:
+        """For the status badge: a link to the screening only for those who may open it."""
+        from flask_login import current_user
+
+        from eligibility.services import openable_screening_ids
+        from portal.extensions import db
+
+        return screening.id in openable_screening_ids(db.session, current_user, [screening])
 
     @app.context_processor
     def eligibility_status_labels():

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
-from eligibility import signals
+from eligibility import permissions, signals
 from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
                                 FindingCategory, FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening,
                                 ScreeningOutcome, ScreeningResult, WithdrawalCase)
-from eligibility.screening import RULES, overall_outcome
+from eligibility.screening import RULES, fact_provider, overall_outcome
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
@@ -75,7 +75,13 @@ def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity
 def resolve_result(session: Session, result: ScreeningResult, *, outcome: str, reason: str, by: User,
                    now: datetime) -> Screening:
     """An officer answers a needs-assessment rule with pass or fail and a reason; the screening's
-    outcome is recomputed."""
+    outcome is recomputed. Only whoever may run that screening (permissions.can_resolve_screening)."""
+    screening = result.screening
+    loader = fact_provider("application")
+    application = loader(session, screening.application_id) if screening.application_id and loader else None
+    if not permissions.can_resolve_screening(by, screening, application):
+        raise PermissionDenied(
+            _("Only staff of the application's committee and coordinators may assess its screening."))
     if result.outcome != RuleOutcome.NEEDS_ASSESSMENT.value:
         raise DomainError(_("Only a rule that needs assessment can be resolved."), field="outcome")
     if result.resolved_outcome is not None:
@@ -105,6 +111,19 @@ def _newest_first(stmt):
 # only: the results and the rule set load if asked for.
 _LATEST_SCREENING = (_newest_first(select(Screening).where(Screening.organisation_id == bindparam("organisation_id")))
                      .options(lazyload(Screening.results), lazyload(Screening.rule_set)))
+
+
+def openable_screening_ids(session: Session, user: User, screenings) -> set[int]:
+    """The screenings the user may open (permissions.can_view_screening), in at most one query: the
+    committees of their applications, for committee staff only."""
+    application_ids = {s.application_id for s in screenings if s.application_id}
+    committees: dict[int, int] = {}
+    if application_ids and user.is_authenticated and user.is_staff and not user.is_coordinator:
+        loader = fact_provider("application_committees")
+        committees = loader(session, sorted(application_ids)) if loader else {}
+    return {s.id for s in screenings
+            if (permissions.can_view_application_screening(user, committees.get(s.application_id))
+                if s.application_id else permissions.can_view_screening(user, s))}
 
 
 def latest_screening(session: Session, organisation_id: int) -> Screening | None:
@@ -195,6 +214,8 @@ def report_finding(session: Session, *, organisation: Organisation, conduct_on: 
                    actor_kind: str, actor_name: str, source_category: str, evidence: str, by: User,
                    reporting_committee_id: int | None, now: datetime, evidence_files: tuple = (),
                    upload_dir: str = "", max_bytes: int = 0) -> Finding:
+    if not permissions.can_report_finding(by, organisation):
+        raise PermissionDenied(_("Only committee staff and coordinators may report a finding."))
     if category not in {c.value for c in FindingCategory}:
         raise DomainError(_("Choose a category."), field="category")
     if actor_kind not in {a.value for a in FindingActor}:
@@ -250,7 +271,7 @@ def add_finding_attachment(session: Session, finding: Finding, upload: EvidenceU
                            upload_dir: str, max_bytes: int) -> FindingAttachment:
     """Evidence added after the report: coordinators only, as they alone read the details
     (the reporter files evidence with the report itself, through report_finding)."""
-    if not by.is_coordinator:
+    if not permissions.can_see_finding_details(by, finding):
         raise PermissionDenied(_("Only coordinators may add evidence to a reported finding."))
     return _store_evidence(session, finding, upload, by=by, now=now, upload_dir=upload_dir, max_bytes=max_bytes)
 
@@ -260,6 +281,8 @@ def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason:
     """A coordinator confirms or dismisses. A confirmed finding of violence or incitement opens a
     withdrawal case with a notice (kommunicering, förvaltningslagen 25 §); a confirmed finding of any
     category stops payments at once (signal `finding_confirmed`, grants.payment_stop)."""
+    if not permissions.can_assess_finding(by, finding):
+        raise PermissionDenied(_("Only coordinators assess findings and decide withdrawals."))
     if not finding.awaits_assessment:
         raise Conflict(_("This finding has already been assessed."), field="reason")
     if not (reason or "").strip():
@@ -331,6 +354,8 @@ def _set_status(session: Session, organisation: Organisation, status: str, *, by
 
 
 def reply_to_notice(session: Session, case: WithdrawalCase, *, text: str, by: User, now: datetime) -> None:
+    if not permissions.can_reply_to_notice(by, case):
+        raise PermissionDenied(_("Only the organisation's representatives answer its notice."))
     if not case.is_open:
         raise Conflict(_("The case is decided; it no longer takes replies."), field="text")
     if not case.takes_replies(now):
@@ -349,6 +374,8 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
     one transaction: the organisation is barred here, and grants (through the signal) ends every grant,
     cancels unpaid tranches, closes open applications and proposes repayment claims. Any failure
     raises, and the caller rolls everything back."""
+    if not permissions.can_decide_case(by, case):
+        raise PermissionDenied(_("Only coordinators assess findings and decide withdrawals."))
     if not case.is_open:
         raise Conflict(_("This case is already decided."), field="reason")
     if not case.reply_period_over(now):
@@ -393,6 +420,8 @@ def _other_open_cases(session: Session, case: WithdrawalCase) -> bool:
 def reinstate(session: Session, organisation: Organisation, *, reason: str, by: User, now: datetime) -> None:
     """Lifts the bar, and every finding confirmed before it (eligibility.money_gate). Withdrawn grants
     stay withdrawn: new support needs a new application."""
+    if not permissions.can_decide_case(by):
+        raise PermissionDenied(_("Only coordinators assess findings and decide withdrawals."))
     if not organisation.is_barred:
         raise Conflict(_("Only a barred organisation can be reinstated."), field="reason")
     if not (reason or "").strip():

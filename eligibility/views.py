@@ -70,8 +70,9 @@ def organisation(organisation_id: int):
     cases = db.session.scalars(select(WithdrawalCase).where(WithdrawalCase.organisation_id == org.id)
                                .order_by(WithdrawalCase.opened_at.desc())).all() if current_user.is_coordinator else []
     return render_template("eligibility/organisation.html", organisation=org, screenings=screenings,
+                           openable=services.openable_screening_ids(db.session, current_user, screenings),
                            findings=findings, cases=cases, run_form=EmptyForm(), reinstate_form=ReinstateForm(),
-                           can_screen=permissions.can_screen(current_user, org),
+                           can_screen=permissions.can_screen_organisation(current_user, org),
                            can_report=permissions.can_report_finding(current_user, org))
 
 
@@ -90,7 +91,7 @@ def _run(org, application, trigger_url_kwargs):
 @login_required
 def screen_organisation(organisation_id: int):
     org = _get(Organisation, organisation_id)
-    if not permissions.can_screen(current_user, org):
+    if not permissions.can_screen_organisation(current_user, org):
         abort(403)
     return _run(org, None, {})
 
@@ -99,7 +100,7 @@ def screen_organisation(organisation_id: int):
 @login_required
 def screen_application(application_id: int):
     application = _application(application_id)
-    if not permissions.can_screen(current_user, application.organisation, application):
+    if not permissions.can_screen_application(current_user, application):
         abort(403)
     return _run(application.organisation, application, {})
 
@@ -108,12 +109,12 @@ def screen_application(application_id: int):
 @login_required
 def screening(screening_id: int):
     item = _get(Screening, screening_id)
-    if not permissions.can_view_screening(current_user, item):
-        abort(403)
     application = _application(item.application_id) if item.application_id else None
+    if not permissions.can_view_screening(current_user, item, application):
+        abort(403)
     return render_template("eligibility/screening.html", screening=item, organisation=item.organisation,
                            application=application, resolve_form=ResolveForm(),
-                           can_resolve=permissions.can_resolve(current_user, item, application))
+                           can_resolve=permissions.can_resolve_screening(current_user, item, application))
 
 
 @bp.post("/screenings/<int:screening_id>/results/<int:result_id>/resolve")
@@ -124,7 +125,7 @@ def resolve(screening_id: int, result_id: int):
     application = _application(item.application_id) if item.application_id else None
     if result.screening_id != item.id:
         abort(404)
-    if not permissions.can_resolve(current_user, item, application):
+    if not permissions.can_resolve_screening(current_user, item, application):
         abort(403)
     form = ResolveForm()
     if form.validate_on_submit() and save_form(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from eligibility.screening import register_fact_provider
 from grants.followup import milestone_overdue
-from grants.models import Application, FollowUpPlan, Grant, Milestone
+from grants.models import Application, FollowUpPlan, Grant, Milestone, Programme
 
 
 def overdue_reports_by_organisation(session: Session, organisation_ids: Sequence[int],
@@ -43,8 +43,19 @@ def load_application(session: Session, application_id: int):
     return session.get(Application, application_id)
 
 
+def application_committees(session: Session, application_ids: Sequence[int]) -> dict[int, int]:
+    """{application id: the committee that owns it}, in one query, for eligibility's permission on
+    screenings of applications (eligibility.permissions.can_view_application_screening)."""
+    if not application_ids:
+        return {}
+    return dict(session.execute(select(Application.id, Programme.committee_id)
+                                .join(Programme, Programme.id == Application.programme_id)
+                                .where(Application.id.in_(application_ids))).all())
+
+
 def register(app=None) -> None:
     register_fact_provider("overdue_reports", overdue_reports)
     register_fact_provider("overdue_reports_by_organisation", overdue_reports_by_organisation)
     register_fact_provider("application", load_application)
+    register_fact_provider("application_committees", application_committees)
     register_fact_provider("active_grant_count", active_grant_count)

@@ -18,7 +18,8 @@ to show, so a template never repeats a status list:
 
 The database decides races (portal.concurrency): each move is a conditional update of the status
 the refusal checked, so of two people moving the same tranche or claim at once one gets a
-Conflict and nothing is written for them; a claim's sums are read under a lock on its grant.
+Conflict and nothing is written for them; a claim's sums are read under a lock on its grant
+(`unclaimed_under_lock`, also used by grants.withdrawal).
 """
 from __future__ import annotations
 
@@ -32,17 +33,18 @@ from sqlalchemy.orm import Session, object_session
 from eligibility.models import CaseStatus
 from eligibility.money_gate import money_may_move_clause, money_refusal
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
+from grants.permissions import can_manage_grant
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, clock, outbox
 from portal.concurrency import lock_row, update_status_if
 from portal.errors import Conflict, DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 
 def _officer_refusal(by: User | None, grant: Grant) -> PermissionDenied | None:
     """Officers of the granting committee handle its payments; `by` None is the scheduler."""
-    if by is not None and not by.has_role(Role.OFFICER, grant.committee_id):
+    if by is not None and not can_manage_grant(by, grant):
         return PermissionDenied(_("Only officers of the granting committee may handle its payments."))
     return None
 
@@ -191,20 +193,27 @@ def cancel_tranche(session: Session, tranche: Tranche, *, by: User | None, now: 
     return tranche
 
 
-def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
-                          by: User | None, now: datetime) -> RepaymentClaim:
-    """Återkrav: at most what was paid out on the grant and not yet claimed. The sums are read under
-    a lock on the grant, so two claims raised at once cannot together pass what was paid."""
-    _refuse(_officer_refusal(by, grant))
-    if not (reason or "").strip():
-        raise DomainError(_("Give the reason for the claim."), field="reason")
+def unclaimed_under_lock(session: Session, grant: Grant) -> int:
+    """What was paid out on `grant` and is not yet claimed back (claims not waived, those of this
+    transaction included). The sums are read under a lock on the grant, held until the transaction
+    ends: every path that claims money back (by hand, a withdrawal of support) asks here first, so
+    two claims made at once cannot together pass what was paid."""
     lock_row(session, Grant, grant.id)
     paid = session.scalar(select(func.coalesce(func.sum(Tranche.amount), 0))
                           .where(Tranche.grant_id == grant.id, Tranche.status == TrancheStatus.PAID.value))
     claimed = session.scalar(select(func.coalesce(func.sum(RepaymentClaim.amount), 0))
                              .where(RepaymentClaim.grant_id == grant.id,
                                     RepaymentClaim.status != RepaymentStatus.WAIVED.value))
-    if amount <= 0 or amount + claimed > paid:
+    return paid - claimed
+
+
+def raise_repayment_claim(session: Session, grant: Grant, *, amount: int, reason: str, due_on: date | None,
+                          by: User | None, now: datetime) -> RepaymentClaim:
+    """Återkrav: at most what was paid out on the grant and not yet claimed (`unclaimed_under_lock`)."""
+    _refuse(_officer_refusal(by, grant))
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the claim."), field="reason")
+    if amount <= 0 or amount > unclaimed_under_lock(session, grant):
         raise DomainError(_("The claim must be above zero and at most what has been paid and not yet claimed."),
                           field="amount")
     claim = RepaymentClaim(grant=grant, amount=amount, reason=reason.strip(), due_on=due_on,
@@ -245,7 +254,7 @@ _CLAIM_MOVES = {
 def claim_refusal(claim: RepaymentClaim, move: str, by: User) -> DomainError | None:
     """A claim is handled by an officer of the granting committee, from the statuses its move allows
     (confirm a proposed claim; mark a sent claim repaid; waive a proposed or sent one)."""
-    if not by.has_role(Role.OFFICER, claim.grant.committee_id):
+    if not can_manage_grant(by, claim.grant):
         return PermissionDenied(_("Only officers of the granting committee may handle its repayment claims."))
     allowed, refusal = _CLAIM_MOVES[move]
     if claim.status not in allowed:

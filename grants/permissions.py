@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from organisations.permissions import is_representative
+from portal.auth.permissions import is_committee_staff
 from portal.models import Role, User
 
 
@@ -11,17 +12,16 @@ def _auth(user: User) -> bool:
 
 def can_manage_programmes(user: User, committee_id: int) -> bool:
     """Officers create, edit and publish their own committee's programmes."""
-    return _auth(user) and user.has_role(Role.OFFICER, committee_id)
+    return _auth(user) and user.has_committee_role(Role.OFFICER, committee_id)
 
 
 def can_view_programme_admin(user: User, programme) -> bool:
-    return _auth(user) and (user.has_role(Role.OFFICER, programme.committee_id)
-                            or user.has_role(Role.DECISION_MAKER, programme.committee_id))
+    return is_staff_of(user, programme.committee_id)
 
 
 def is_staff_of(user: User, committee_id: int) -> bool:
-    return _auth(user) and (user.has_role(Role.OFFICER, committee_id)
-                            or user.has_role(Role.DECISION_MAKER, committee_id))
+    """Officer or decision maker of this very committee."""
+    return is_committee_staff(user, committee_id)
 
 
 def can_view_application_as_staff(user: User, application) -> bool:
@@ -35,12 +35,14 @@ def can_act_for_application(user: User, application) -> bool:
 
 
 def can_handle_application(user: User, application) -> bool:
-    """Officers of the programme's committee return, assign, screen and prepare the plan."""
-    return _auth(user) and user.has_role(Role.OFFICER, application.programme.committee_id)
+    """Officers of the programme's committee return, assign reviewers, review and prepare the plan
+    (and only they are reviewers and the plan's responsible officer). Screening is
+    `eligibility.permissions.can_screen_application`."""
+    return _auth(user) and user.has_committee_role(Role.OFFICER, application.programme.committee_id)
 
 
 def can_decide(user: User, application) -> bool:
-    return _auth(user) and user.has_role(Role.DECISION_MAKER, application.programme.committee_id)
+    return _auth(user) and user.has_committee_role(Role.DECISION_MAKER, application.programme.committee_id)
 
 
 def can_view_grant(user: User, grant) -> bool:
@@ -49,7 +51,7 @@ def can_view_grant(user: User, grant) -> bool:
 
 
 def can_manage_grant(user: User, grant) -> bool:
-    return _auth(user) and user.has_role(Role.OFFICER, grant.committee_id)
+    return _auth(user) and user.has_committee_role(Role.OFFICER, grant.committee_id)
 
 
 def can_download_letter(user: User, application) -> bool:

@@ -27,8 +27,9 @@ def end_grant(session: Session, grant: Grant, *, reason: str, by: User | None, n
 def withdraw_all_support(session: Session, *, organisation, case, conduct_on: date, by: User | None,
                          now: datetime) -> dict:
     """Every active grant withdrawn, every unpaid tranche cancelled, every open application closed as
-    ineligible, repayment claims proposed for tranches paid after the date of conduct, every affected
-    committee told. Returns counts (for the audit of the case)."""
+    ineligible, repayment claims proposed for tranches paid after the date of conduct (at most what
+    is not yet claimed on the grant), every affected committee told. Returns counts (for the audit
+    of the case)."""
     reason = withdrawal_texts.end_reason(case.id)
     affected_committees: set[int] = set()
     counts = {"grants": 0, "tranches": 0, "applications": 0, "claims": 0}
@@ -44,12 +45,17 @@ def withdraw_all_support(session: Session, *, organisation, case, conduct_on: da
             elif (tranche.status == TrancheStatus.PAID.value and tranche.paid_at is not None
                   and grant.status != GrantStatus.WITHDRAWN.value  # claimed when that grant was withdrawn
                   and tranche.paid_at.date() > conduct_on):
-                claim = RepaymentClaim(grant=grant, amount=tranche.amount, status=RepaymentStatus.PROPOSED.value,
+                # No more than is still unclaimed, read under the grant's lock as a claim raised by
+                # hand is: one raised before (or at the same moment) has claimed part of it already.
+                amount = min(tranche.amount, payments.unclaimed_under_lock(session, grant))
+                if amount <= 0:
+                    continue
+                claim = RepaymentClaim(grant=grant, amount=amount, status=RepaymentStatus.PROPOSED.value,
                                        reason=withdrawal_texts.claim_reason(tranche.paid_at.date(), conduct_on),
                                        created_at=now, created_by_id=by.id if by else None)
                 session.add(claim)
                 audit.record(session, actor=by, action="repayment_claim.proposed", obj=claim,
-                             changes={"grant_id": grant.id, "tranche_id": tranche.id, "amount": tranche.amount},
+                             changes={"grant_id": grant.id, "tranche_id": tranche.id, "amount": amount},
                              now=now)
                 counts["claims"] += 1
                 affected_committees.add(grant.committee_id)

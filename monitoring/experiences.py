@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from monitoring.models import Evaluation, Experience
+from monitoring.permissions import can_curate_experiences
 from portal import audit
 from portal.errors import DomainError, PermissionDenied
 from portal.models import Committee, User
@@ -132,7 +133,7 @@ def related_experiences(session: Session, organisation_id: int, method: str, tar
 
 def curate(session: Session, experience: Experience, *, by: User, now: datetime, **values: str) -> Experience:
     """A coordinator edits the wording (for instance to remove anything personal). Audited."""
-    if not by.is_coordinator:
+    if not can_curate_experiences(by):
         raise PermissionDenied(_("Only coordinators curate the experience bank."))
     cleaned = {k: (values.get(k) or "").strip() for k in CURATED_FIELDS}
     if not cleaned["title"]:
@@ -152,7 +153,7 @@ def curate(session: Session, experience: Experience, *, by: User, now: datetime,
 def set_published(session: Session, experience: Experience, published: bool, *, by: User, now: datetime,
                   reason: str = "") -> Experience:
     """Unpublish (hide from search) or republish an experience. Audited with the reason."""
-    if not by.is_coordinator:
+    if not can_curate_experiences(by):
         raise PermissionDenied(_("Only coordinators curate the experience bank."))
     if experience.published != published:
         experience.published = published

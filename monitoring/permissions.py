@@ -22,7 +22,7 @@ def can_edit_report(user: User, grant: Grant) -> bool:
 
 def can_review_report(user: User, grant: Grant) -> bool:
     """Officers of the granting committee approve or return reports."""
-    return bool(user.is_authenticated and user.has_role(Role.OFFICER, grant.committee_id))
+    return bool(user.is_authenticated and user.has_committee_role(Role.OFFICER, grant.committee_id))
 
 
 def can_view_evaluation(user: User, evaluation: Evaluation) -> bool:
@@ -32,7 +32,7 @@ def can_view_evaluation(user: User, evaluation: Evaluation) -> bool:
 
 def can_complete_evaluation(user: User, evaluation: Evaluation) -> bool:
     """The responsible officer, or another officer of the granting committee."""
-    return bool(user.is_authenticated and user.has_role(Role.OFFICER, evaluation.committee_id))
+    return bool(user.is_authenticated and user.has_committee_role(Role.OFFICER, evaluation.committee_id))
 
 
 def can_search_experiences(user: User) -> bool:

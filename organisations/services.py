@@ -22,10 +22,10 @@ from organisations.models import (BoardMember, DeclarationSignature, Declaration
 from organisations.validation import clean_org_number, clean_payment_account, format_org_number
 from portal import audit, outbox
 from portal.admin.services import checked_email, create_user, grant_role
-from portal.auth.services import consume_token, issue_token
+from portal.auth.services import consume_token, find_user_by_email, issue_token
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import Role, User
-from portal.security import hash_token, new_token
+from portal.security import hash_password, hash_token, new_token
 
 CONFIRM_PURPOSE = "confirm"
 CONFIRM_VALID_HOURS = 72
@@ -44,13 +44,35 @@ class NotConfirmed(PermissionDenied):
 # --- Accounts -------------------------------------------------------------------------------
 
 def register_applicant(session: Session, *, name: str, email: str, password: str, now: datetime,
-                       base_url: str, locale: str | None = None) -> User:
+                       base_url: str, locale: str | None = None) -> User | None:
     """A person creates an applicant account; it must be confirmed through a single-use link
-    sent by e-mail before the person may register or act for an organisation."""
-    user = create_user(session, email=email, name=name, password=password, by=None, now=now,
-                       roles=[(Role.APPLICANT, None)], locale=locale, confirmed=False)
+    sent by e-mail before the person may register or act for an organisation.
+
+    The answer is the same whether the address has an account (OWASP: no account enumeration):
+    if it has, nothing is created, None is returned, and the address's owner is told by e-mail
+    instead of the person at the form. The password is hashed either way, so that the time of
+    the answer tells nothing either."""
+    try:
+        user = create_user(session, email=email, name=name, password=password, by=None, now=now,
+                           roles=[(Role.APPLICANT, None)], locale=locale, confirmed=False)
+    except Conflict:
+        hash_password(password)
+        _tell_owner_of_repeated_signup(session, find_user_by_email(session, email), now=now, base_url=base_url)
+        return None
     send_confirmation(session, user, now=now, base_url=base_url)
     return user
+
+
+def _tell_owner_of_repeated_signup(session: Session, owner: User, *, now: datetime, base_url: str) -> None:
+    """At most one such e-mail an hour, so the form cannot flood a mailbox."""
+    with force_locale(owner.locale or "sv"):
+        outbox.queue(session, to=owner.email, now=now, dedup_key=f"signup-repeated:{owner.id}:{now:%Y-%m-%dT%H}",
+                     subject=_("Someone tried to create an account with your address"), body=_(
+            "Hello %(name)s,\n\nsomeone tried to create an account in the city's grants portal with your e-mail "
+            "address. You already have an account, so no new one was created.\n\nIf it was you, log in: "
+            "%(login_url)s\nIf you have forgotten your password, choose a new one: %(reset_url)s\n\n"
+            "If it was not you, you need not do anything.",
+            name=owner.name, login_url=f"{base_url}/login", reset_url=f"{base_url}/reset"))
 
 
 def send_confirmation(session: Session, user: User, *, now: datetime, base_url: str) -> None:

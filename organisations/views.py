@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from organisations import services
@@ -28,7 +28,6 @@ from portal.formatting import translated
 from portal.forms_util import apply_change, choices, render_form, save_form
 from portal.pagination import paginate_rows
 from portal.models import AuditEvent, Role
-from portal.views import safe_next
 
 bp = Blueprint("organisations", __name__)
 
@@ -79,14 +78,14 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("organisations.mine"))
     form = SignupForm()
-    if form.validate_on_submit():
-        created = save_form(form, lambda: services.register_applicant(
+    # The same answer whether or not the address has an account (services.register_applicant), so
+    # nobody is logged in here: the person confirms the address, then logs in.
+    if form.validate_on_submit() and save_form(form, lambda: services.register_applicant(
             db.session, name=form.name.data, email=form.email.data, password=form.password.data,
             now=clock.now(), base_url=_cfg("BASE_URL"), locale=str(get_locale())),
-            _("Your account is created. We have sent you an e-mail: open the link in it to confirm your address."))
-        if created:
-            login_user(created.value)
-            return redirect(safe_next(request.args.get("next"), url_for("organisations.mine")))
+            _("Thank you. We have sent an e-mail to %(email)s: open the link in it to confirm the address, "
+              "then log in.", email=form.email.data.strip())):
+        return redirect(url_for("auth.login", next=url_for("organisations.mine")))
     return render_form("organisations/signup.html", form=form)
 
 
@@ -95,7 +94,8 @@ def confirm(token: str):
     if not apply_change(lambda: services.confirm_email(db.session, token, now=clock.now()),
                         _("Your e-mail address is confirmed.")):
         return redirect(url_for("main.home"))
-    return redirect(url_for("organisations.mine") if current_user.is_authenticated else url_for("auth.login"))
+    return redirect(url_for("organisations.mine") if current_user.is_authenticated
+                    else url_for("auth.login", next=url_for("organisations.mine")))
 
 
 @bp.post("/account/confirm/resend")

@@ -10,6 +10,8 @@ docstring for its rules):
 | the acting user | services take `by=` (None for the scheduler); `portal.audit.record(actor=...)` stores it | every service |
 | an audit action's name | `<object>.<past tense>` (`tests/portal/test_audit_action_names.py`) | every service |
 | a time or date shown to people | `portal.formatting.format_dt` / `format_d` (the city's time zone) | templates, e-mails |
+| a logged-in session: a server-side row the cookie names; logout and a new password end it | `portal.auth.sessions` (`start_session`, `end_session`, `end_all_sessions`) | the auth views, `load_session_user` |
+| what every answer carries: security headers, the client's address behind `TRUSTED_PROXIES`, `Allow` on a 405 | `portal.web_security` | `create_app`, the error handlers |
 | a race on money or authority: a conditional update, or a lock on the row that owns the limit; the loser gets a Conflict (409) | `portal.concurrency.update_status_if`, `lock_row`, `race_conflict` | grants.payments, grants decisions, the page and API doors |
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import PROJECT_ROOT, check_production_safety, load_config
-from portal import i18n, prepared
+from portal import i18n, prepared, web_security
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.nav import NavItem, register_nav, visible_nav
 from portal.numbers import install_url_converter
@@ -46,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     install_url_converter(app)  # before the blueprints add their <int:...> rules
+    web_security.install(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -103,19 +106,17 @@ def register_extensions(app: Flask) -> None:
         return load_session_user(user_id)
 
 
-def load_session_user(user_id: str):
-    """The user a session or remember cookie names ("id.session_version"), with their roles in
-    the same query: every page asks for the roles. None if unknown or the version is stale."""
-    from portal import models
+def load_session_user(token: str):
+    """The user of the server-side session the cookie names (portal.auth.sessions), with their
+    roles in the same query: every page asks for the roles. None if the session is over."""
+    from flask import current_app
 
-    user_pk, _, version = user_id.partition(".")
-    try:
-        user = db.session.scalars(models.USER_WITH_ROLES, {"id": int(user_pk)}).unique().first()
-    except ValueError:
-        return None
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
+    from portal import clock
+    from portal.auth.sessions import user_of_session
+
+    # Wall-clock time, not clock.now(): a demo or test may pin the business date (FIXED_NOW), but
+    # how long a login lasts is measured in real hours.
+    return user_of_session(db.session, token, now=clock.utcnow(), max_hours=current_app.config["SESSION_MAX_HOURS"])
 
 
 @event.listens_for(Engine, "connect")
@@ -169,11 +170,13 @@ def register_domain_modules(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        headers = web_security.allow_header(error) if code == 405 else {}
         if request.path.startswith("/api/"):
             from portal.api_errors import error_response
 
-            return error_response(code)
-        return render_template(f"errors/{code}.html"), code
+            body, code = error_response(code)
+            return body, code, headers
+        return render_template(f"errors/{code}.html"), code, headers
 
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, render_error)

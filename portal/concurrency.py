@@ -8,6 +8,9 @@
   `SELECT ... FOR UPDATE`. SQLite has no row locks: the transaction takes the database's write
   lock at once (`BEGIN IMMEDIATE`), so a second writer waits until the first has committed and
   then reads its sums afresh.
+- Neither waits for ever: SQLite gives up after its busy timeout (5 s, set on every connection in
+  `portal`), and on PostgreSQL both helpers set `lock_timeout` to `LOCK_WAIT_MS` for the rest of
+  the transaction; a wait that runs out is a lost race like any other.
 - `race_conflict(error)`: the doors (`portal.forms_util`, the API's `@endpoint`) turn a database
   error that means "someone else changed it first" into a `Conflict`, never a 500.
 """
@@ -31,6 +34,7 @@ def update_status_if(session: Session, obj: object, *, expected: str, values: di
     """Write `values` (which include the new status) only if the row's status is still `expected`;
     otherwise raise `conflict`. The ORM object gets the written values without a second UPDATE."""
     model = type(obj)
+    _bound_lock_wait(session)
     result = session.execute(
         update(model).where(model.id == obj.id, model.status == expected).values(**values)
         .execution_options(synchronize_session=False))
@@ -47,8 +51,21 @@ def lock_row(session: Session, model: type[T], ident: int) -> T:
         _begin_immediate(connection)
         return session.scalars(select(model).where(model.id == ident)
                                .execution_options(populate_existing=True)).one()
+    _bound_lock_wait(session)
     return session.scalars(select(model).where(model.id == ident).with_for_update(of=model)
                            .execution_options(populate_existing=True)).one()
+
+
+# How long a PostgreSQL statement of these helpers waits for a row lock held by another
+# transaction (SQLite's busy timeout is as long). Then it fails with 55P03: a 409, not a hang.
+LOCK_WAIT_MS = 5000
+
+
+def _bound_lock_wait(session: Session) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # SET takes no bind parameters; the value is this module's integer, never input.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(LOCK_WAIT_MS)}")
 
 
 def _begin_immediate(connection) -> None:

@@ -81,6 +81,14 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_THROTTLE_MINUTES": _int("LOGIN_THROTTLE_MINUTES", 15),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "PAGE_SIZE": _int("PAGE_SIZE", 25),
+        # A login lasts at most this long, however active the session (ASVS 3.3.2); then log in again.
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
+        # Reverse proxies in front of the app that add X-Forwarded-For/-Proto/-Host (0: none, the
+        # app faces the clients; the README's nginx setup: 1). Only that many hops are believed.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Redirect http:// to https:// and send HSTS; off in development so `make run` and the
+        # tests work on http://127.0.0.1:5000.
+        "FORCE_HTTPS": _bool(os.environ.get("FORCE_HTTPS"), env == "production"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

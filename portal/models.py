@@ -57,8 +57,12 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    # Bumped on password change so that every other session of the user ends.
+    # Bumped on a password change or reset and on deactivation: every session started under an
+    # older version is over (UserSession.session_version, checked in USER_BY_SESSION).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The token of the browser session this user object was loaded for (portal.auth.sessions);
+    # not a column. Flask-Login keeps get_id() in the session cookie.
+    session_token = None
 
     # Loaded with the user behind the session (portal.load_session_user) and where a page lists
     # users with their roles; other users' roles are rarely needed, so not loaded with them.
@@ -69,13 +73,46 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """What the session cookie holds: the random token of a server-side session, not the user's
+        id, so that ending the session (logout, password change) ends the cookie too."""
+        if self.session_token is None:
+            raise RuntimeError("start a session (portal.auth.sessions.start_session) before login_user")
+        return self.session_token
 
-    def has_role(self, role: Role, committee_id: int | None = None) -> bool:
-        for grant in self.role_grants:
-            if grant.role == role.value and (committee_id is None or grant.committee_id == committee_id):
-                return True
-        return False
+    # The same account, whichever session it was loaded for (UserMixin compares get_id()).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def has_role(self, role: Role) -> bool:
+        """A role that belongs to no committee (applicant, coordinator, admin). A committee role is
+        always asked about with its committee (`has_committee_role`), or, for a page or API area
+        that any committee's staff may enter, with `holds_role_anywhere`; never here, so that a
+        forgotten committee cannot turn into "any committee"."""
+        if role in COMMITTEE_ROLES:
+            raise ValueError(f"{role.value} is a committee role: ask has_committee_role(role, committee_id)")
+        return self.holds_role_anywhere(role)
+
+    def has_committee_role(self, role: Role, committee_id: int | None) -> bool:
+        """This committee role in this very committee. No committee (None) is never any committee:
+        the answer is then no."""
+        if role not in COMMITTEE_ROLES:
+            raise ValueError(f"{role.value} is not a committee role: ask has_role(role)")
+        if committee_id is None:
+            return False
+        return any(g.role == role.value and g.committee_id == committee_id for g in self.role_grants)
+
+    def holds_role_anywhere(self, role: Role) -> bool:
+        """The role in at least one committee (or a committee-less role). Only for entering an area
+        (a menu, the API's role gate); what may be done with an object is asked with its committee."""
+        return any(g.role == role.value for g in self.role_grants)
 
     def committee_ids(self, role: Role) -> set[int]:
         return {g.committee_id for g in self.role_grants if g.role == role.value and g.committee_id}
@@ -91,7 +128,7 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         """Committee staff or coordinator: may see the register and committee work."""
-        return any(self.has_role(r) for r in (Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR))
+        return any(self.holds_role_anywhere(r) for r in (Role.OFFICER, Role.DECISION_MAKER, Role.COORDINATOR))
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -110,9 +147,30 @@ class RoleGrant(db.Model):
     committee: Mapped[Committee | None] = relationship(lazy="joined")
 
 
-# A user with their roles, by id (bound as "id"): run on every request (the session's user, an API
-# token's), so built once; putting a statement together costs more than running this one.
-USER_WITH_ROLES = select(User).where(User.id == bindparam("id")).options(joinedload(User.role_grants))
+class UserSession(db.Model):
+    """A logged-in browser session, kept on the server. The cookie holds a random token; only its
+    hash is stored. Over at logout (ended_at), when the user's session_version moves on (password
+    change or reset, deactivation) or SESSION_MAX_HOURS after login."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# The user of a live session, by the hash of its token (bound as "token_hash") and the earliest
+# start still valid ("started_after"), with their roles: run on every request, in ONE query.
+USER_BY_SESSION = (
+    select(User).join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
+           UserSession.session_version == User.session_version,
+           UserSession.created_at > bindparam("started_after"))
+    .options(joinedload(User.role_grants))
+)
 
 
 class LoginAttempt(db.Model):

@@ -52,7 +52,7 @@ def assert_real_grant(session, grant: Grant, *, full_plan: bool = True) -> None:
     assert decision.outcome in ("approve", "partly_approve") and decision.amount == grant.amount
     assert decision.letter_pdf and decision.appeal_info
     decider = decision.decided_by
-    assert decider.has_role(Role.DECISION_MAKER, grant.committee_id)
+    assert decider.has_committee_role(Role.DECISION_MAKER, grant.committee_id)
     audited = session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "decision",
                                                               AuditEvent.object_id == str(decision.id))).all()
     assert "decision.made" in audited

@@ -20,7 +20,6 @@ from portal.api.core import (DATE, DATETIME, ID, MONEY, Param, api_user, endpoin
                              paginated)
 from portal.api.endpoints import COMMITTEE_REF, committee_ref
 from portal.extensions import db
-from portal.models import Role
 
 PROGRAMME_REF = {"type": "object", "required": ["id", "title", "action_area"],
                  "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
@@ -215,13 +214,14 @@ def staff_application_screenings(application_id: int):
 
 
 @endpoint("POST", "/staff/applications/{application_id}/screenings", summary="Screen the application now",
-          tags=TAGS, auth=(Role.OFFICER,), response=SCREENING, body=EMPTY_BODY, status=201, example="{}",
+          tags=TAGS, auth=STAFF, response=SCREENING, body=EMPTY_BODY, status=201, example="{}",
           description="Runs the current rule set over the organisation and the application, as the page's "
-                      "\"screen now\". Officers of the programme's committee only.")
+                      "\"screen now\". Officers and decision makers of the programme's committee, and "
+                      "coordinators (eligibility.permissions.can_screen_application).")
 def staff_screen_application(application_id: int, body):
     application = load_staff_application(application_id)
-    forbid(permissions.can_handle_application(api_user(), application),
-           "Only officers of the programme's committee may screen its applications")
+    forbid(eligibility_permissions.can_screen_application(api_user(), application),
+           "Your roles do not allow screening this application")
     screening = services.run_screening(db.session, application, by=api_user(), now=clock.now())
     return screening_json(screening)
 
@@ -238,7 +238,8 @@ RESOLVE_BODY = {
           body=RESOLVE_BODY, example='{"outcome": "pass", "reason": "Stadgarna föreskriver årsmöte."}',
           description="As the screening page: a person answers a rule the engine could not decide with pass or "
                       "fail and a reason, and the screening's outcome is recomputed. Officers of the programme's "
-                      "committee, its decision makers and coordinators (eligibility.permissions.can_resolve). "
+                      "committee, its decision makers and coordinators "
+                      "(eligibility.permissions.can_resolve_screening). "
                       "409 if the rule is already resolved; 422 for a rule that did not need assessment or "
                       "without a reason.")
 def staff_resolve_screening_result(application_id: int, screening_id: int, result_id: int, body):
@@ -248,7 +249,7 @@ def staff_resolve_screening_result(application_id: int, screening_id: int, resul
     if (screening is None or screening.application_id != application.id or result is None
             or result.screening_id != screening.id):
         raise not_found("No such screening result")
-    forbid(eligibility_permissions.can_resolve(api_user(), screening, application),
+    forbid(eligibility_permissions.can_resolve_screening(api_user(), screening, application),
            "Your roles do not allow assessing this screening")
     eligibility_services.resolve_result(db.session, result, outcome=body["outcome"], reason=body["reason"],
                                         by=api_user(), now=clock.now())

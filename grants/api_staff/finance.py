@@ -61,8 +61,8 @@ def tranches_awaiting_payment(query):
                       "paid is a 409 (nothing changes); a tranche that is not released, or whose organisation "
                       "is barred, is refused with 422.")
 def tranche_paid(tranche_id: int, body):
-    # Locked for the rest of the transaction (PostgreSQL), so two calls at once cannot both pay it.
-    tranche = db.session.get(Tranche, tranche_id, with_for_update=True)
+    # No lock here: mark_tranche_paid's conditional update decides which of two calls at once pays it.
+    tranche = db.session.get(Tranche, tranche_id)
     user = api_user()
     if tranche is None or not permissions.is_staff_of(user, tranche.grant.committee_id):
         raise not_found("No such tranche")

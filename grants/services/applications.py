@@ -11,14 +11,16 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from eligibility.permissions import can_screen_application
 from eligibility.screening import NoRuleSet, screen
 from grants.models import Application, ApplicationStatus, BudgetLine, Grant, Programme
+from grants.permissions import can_handle_application
 from organisations.declarations import declaration_status
 from organisations.mail import mail_recipients
 from organisations.models import Organisation
 from portal import audit, outbox
 from portal.errors import DomainError, PermissionDenied
-from portal.models import Committee, Role, User
+from portal.models import Committee, User
 
 GENDERS = ("women", "men", "other")
 AGE_BANDS = ("0-17", "18-25", "26-64", "65+")
@@ -203,7 +205,7 @@ def submit_application(session: Session, application: Application, *, by: User, 
 
 def return_for_completion(session: Session, application: Application, *, message: str, by: User,
                           now: datetime) -> Application:
-    if not by.has_role(Role.OFFICER, application.programme.committee_id):
+    if not can_handle_application(by, application):
         raise PermissionDenied(_("Only officers of the committee may return applications."))
     if not application.is_under_review:
         raise DomainError(_("Only a submitted application can be returned for completion."))
@@ -234,7 +236,7 @@ def withdraw_application(session: Session, application: Application, *, by: User
 
 
 def run_screening(session: Session, application: Application, *, by: User, now: datetime):
-    if not by.has_role(Role.OFFICER, application.programme.committee_id):
+    if not can_screen_application(by, application):
         raise PermissionDenied(_("Only officers of the committee may screen applications."))
     try:
         return screen(session, organisation=application.organisation, application=application, trigger="manual",

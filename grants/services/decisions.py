@@ -23,7 +23,7 @@ from grants.services.reviews import RECOMMENDATIONS
 from portal import audit
 from portal.concurrency import lock_row
 from portal.errors import Conflict, DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 APPEAL_INFO = {
     "sv": ("Beslutet kan överklagas genom laglighetsprövning enligt 13 kap. kommunallagen (2017:725). "
@@ -84,7 +84,7 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
 
 def _check_decision_maker(application: Application, by: User) -> None:
     """Only a decision maker of the programme's committee decides its applications."""
-    if not by.has_role(Role.DECISION_MAKER, application.programme.committee_id):
+    if not can_decide(by, application):
         raise PermissionDenied(_("Only decision makers of the committee may decide."))
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from grants.models import Application, EvaluationPoint, FollowUpPlan, Indicator, Milestone, MilestoneKind
+from grants.permissions import can_handle_application
 from portal import audit
 from portal.errors import DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 
 @dataclass
@@ -37,14 +38,13 @@ def save_plan(session: Session, application: Application, *, responsible_officer
               indicators: list[IndicatorInput], milestones: list[MilestoneInput], evaluation_dates: list[date],
               by: User, now: datetime) -> FollowUpPlan:
     """Officers prepare the uppföljningsplan before the decision; it may be saved incomplete."""
-    committee_id = application.programme.committee_id
-    if not by.has_role(Role.OFFICER, committee_id):
+    if not can_handle_application(by, application):
         raise PermissionDenied(_("Only officers of the committee may prepare the follow-up plan."))
     if not application.is_under_review:
         raise DomainError(_("The follow-up plan can only be prepared before the decision."))
     if responsible_officer_id:
         officer = session.get(User, responsible_officer_id)
-        if officer is None or not officer.has_role(Role.OFFICER, committee_id):
+        if officer is None or not can_handle_application(officer, application):
             raise DomainError(_("The responsible officer must be an officer of the committee."),
                               field="responsible_officer_id")
     for m in milestones:

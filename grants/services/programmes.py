@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grants.models import Criterion, Grant, Programme, ProgrammeStatus, ReviewScore
+from grants.permissions import can_manage_programmes
 from portal import audit
 from portal.errors import DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 PROGRAMME_FIELDS = ("title", "description", "action_area", "target_groups", "districts", "budget", "max_per_grant",
                     "opens_on", "closes_on", "reporting_rhythm")
@@ -44,7 +45,7 @@ def _check_programme(values: dict, criteria: list[CriterionInput]) -> None:
 
 def create_programme(session: Session, *, committee_id: int, values: dict, criteria: list[CriterionInput],
                      by: User, now: datetime) -> Programme:
-    if not by.has_role(Role.OFFICER, committee_id):
+    if not can_manage_programmes(by, committee_id):
         raise PermissionDenied(_("Only officers of the committee may create its programmes."))
     _check_programme(values, criteria)
     programme = Programme(committee_id=committee_id, created_by_id=by.id, created_at=now,
@@ -60,7 +61,7 @@ def create_programme(session: Session, *, committee_id: int, values: dict, crite
 
 def update_programme(session: Session, programme: Programme, *, values: dict, criteria: list[CriterionInput],
                      by: User, now: datetime) -> Programme:
-    if not by.has_role(Role.OFFICER, programme.committee_id):
+    if not can_manage_programmes(by, programme.committee_id):
         raise PermissionDenied(_("Only officers of the committee may edit its programmes."))
     _check_programme(values, criteria)
     changes = audit.diff(programme, {k: values[k] for k in PROGRAMME_FIELDS})
@@ -81,7 +82,7 @@ def update_programme(session: Session, programme: Programme, *, values: dict, cr
 
 
 def publish_programme(session: Session, programme: Programme, *, by: User, now: datetime) -> Programme:
-    if not by.has_role(Role.OFFICER, programme.committee_id):
+    if not can_manage_programmes(by, programme.committee_id):
         raise PermissionDenied(_("Only officers of the committee may publish its programmes."))
     if not programme.is_draft:
         raise DomainError(_("Only a draft programme can be published."))

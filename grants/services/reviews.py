@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from grants.models import Application, ApplicationStatus, DecisionOutcome, Review, ReviewScore
+from grants.permissions import can_handle_application
 from portal import audit
 from portal.errors import Conflict, DomainError, PermissionDenied
-from portal.models import Role, User
+from portal.models import User
 
 # Reviews, the follow-up plan and the decision all work on an application in these statuses.
 # A reviewer recommends one of the outcomes a decision can have.
@@ -20,10 +21,9 @@ RECOMMENDATIONS = tuple(o.value for o in DecisionOutcome)
 
 def assign_reviewer(session: Session, application: Application, *, reviewer: User, by: User,
                     now: datetime) -> Review:
-    committee_id = application.programme.committee_id
-    if not by.has_role(Role.OFFICER, committee_id):
+    if not can_handle_application(by, application):
         raise PermissionDenied(_("Only officers of the committee may assign reviewers."))
-    if not reviewer.has_role(Role.OFFICER, committee_id):
+    if not can_handle_application(reviewer, application):
         raise DomainError(_("The reviewer must be an officer of the committee."), field="reviewer_id")
     if not application.is_under_review:
         raise DomainError(_("Only a submitted application can be reviewed."))

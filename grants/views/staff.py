@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from eligibility.explain import STATUS_LABELS as ELIGIBILITY_STATUS_LABELS
+from eligibility.permissions import can_screen_application, can_view_screening
 from eligibility.screening import is_valid_for_approval
 from eligibility.services import latest_screenings, status_from
 from grants import lists, permissions, services
@@ -67,6 +68,17 @@ _APPLICATION_PAGE = select(Application).where(Application.id == bindparam("id"))
 )
 
 
+def _screening_openable(screening, application) -> bool:
+    """For the eligibility badge: a link to the organisation's latest screening, answered without a
+    query. Another application's screening is linked for coordinators only: its committee is not
+    read here, and staff find it on the organisation's eligibility page among those they may open."""
+    if screening is None:
+        return False
+    if screening.application_id in (None, application.id):
+        return can_view_screening(current_user, screening, application)
+    return current_user.is_coordinator
+
+
 @bp.get("/staff/applications/<int:application_id>")
 @login_required
 def application_detail(application_id: int):
@@ -84,10 +96,12 @@ def application_detail(application_id: int):
         "grants/application_detail.html", application=application, score=services.weighted_score(application),
         screening=screening, screening_is_valid=is_valid_for_approval(screening, clock.now()),
         organisation_eligibility=status_from(application.organisation, organisation_latest),
+        screening_openable=_screening_openable(organisation_latest, application),
         earlier_grants=services.earlier_grants(db.session, application.organisation_id, application.id),
         assign_form=assign_form, return_form=ReturnForm(), form=EmptyForm(),
         panels=[p for p in panels if p], totals=services.budget_totals(application),
-        can_handle=can_handle, can_assign=can_assign, can_decide=services.may_decide(current_user, application),
+        can_handle=can_handle, can_screen=can_screen_application(current_user, application), can_assign=can_assign,
+        can_decide=services.may_decide(current_user, application),
         plan_problems=services.outline_problems(services.plan_outline(db.session, application.id),
                                                 application.period_end, final_report_max_days()),
         my_review=next((r for r in application.reviews if r.reviewer_id == current_user.id), None))
@@ -128,7 +142,7 @@ def application_return(application_id: int):
 @login_required
 def application_screen(application_id: int):
     application = load_staff_application(application_id)
-    require(permissions.can_handle_application(current_user, application))
+    require(can_screen_application(current_user, application))
     apply_change(
         lambda: services.run_screening(db.session, application, by=current_user, now=clock.now()),
         _("The screening has run."))

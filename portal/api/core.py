@@ -129,8 +129,7 @@ class Endpoint:
 
     def statuses(self) -> list[int]:
         codes = {self.status, 429, *self.extra_statuses}
-        if self.all_params or self.body or self.path_params:
-            codes.add(400)
+        codes.add(400)  # a query parameter the document does not declare is refused
         if self.auth != PUBLIC:
             codes |= {401, 403}
         if self.path_params:
@@ -171,6 +170,7 @@ def _handle(spec: Endpoint, path_args: dict):
         if any(not 1 <= value <= MAX_ID for value in path_args.values()):
             raise ApiError(404)
         kwargs = dict(path_args)
+        _refuse_undeclared_params(spec)
         if spec.all_params:
             kwargs["query"] = {p.name: p.parse(request.args[p.name]) if p.name in request.args
                                else p.schema.get("default") for p in spec.all_params}
@@ -196,6 +196,19 @@ def _handle(spec: Endpoint, path_args: dict):
             raise
         return _domain_error_response(conflict)
     return jsonify(result), spec.status
+
+
+def _refuse_undeclared_params(spec: Endpoint) -> None:
+    """The query holds only the declared parameters, each once: a misspelt `per_pge` or a second
+    `page` is a 400, not silently the default (the OpenAPI document allows nothing else)."""
+    declared = {p.name for p in spec.all_params}
+    unknown = sorted(set(request.args) - declared)
+    if unknown:
+        raise ApiError(400, "Unknown parameter: " + ", ".join(unknown), {name: "not allowed" for name in unknown})
+    repeated = sorted(name for name in request.args if len(request.args.getlist(name)) > 1)
+    if repeated:
+        raise ApiError(400, "Give each parameter once: " + ", ".join(repeated),
+                       {name: "given more than once" for name in repeated})
 
 
 def _domain_error_response(error: DomainError):
@@ -343,7 +356,14 @@ def before_api_request():
         if db.session.is_modified(token):
             # last_used_at, written at most once a minute: a commit expires the token and its user,
             # which the request would then load again, so there is none when nothing changed.
-            db.session.commit()
+            try:
+                db.session.commit()
+            except DATABASE_RACE_ERRORS as error:
+                # The database is busy with another writer: the bookkeeping waits for a later request,
+                # and the request goes on (its own write, if any, answers 409 if still locked out).
+                db.session.rollback()
+                if race_conflict(error) is None:
+                    raise
         g.api_token = token
         g._login_user = token.user  # Flask-Login's current_user for this request
     return None
@@ -357,7 +377,7 @@ def authorise(spec: Endpoint) -> None:
         message = ("Writes need an API token (Authorization: Bearer ...), not a page session"
                    if current_user.is_authenticated else "Send an API token: Authorization: Bearer ...")
         raise ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
-    if spec.auth != ANY_USER and not any(user.has_role(role) for role in spec.auth):
+    if spec.auth != ANY_USER and not any(user.holds_role_anywhere(role) for role in spec.auth):
         raise ApiError(403, "Your roles do not allow this")
 
 

@@ -1,5 +1,11 @@
 """Permission helpers shared by every package. Each answers for one user and one object;
-pages and the API call the same helpers, so access cannot differ between them."""
+pages and the API call the same helpers, so access cannot differ between them.
+
+The rule for every package's `permissions.py`: one function per verb and object
+(`can_screen_application(user, application)`), answering from the object's own committee
+(`User.has_committee_role(role, committee_id)`, where no committee means nobody, never anyone).
+Services call these functions rather than repeating role logic. `tests/portal/test_authorisation_matrix.py`
+requests every route as every kind of user and holds the answers to its table."""
 from __future__ import annotations
 
 from functools import wraps
@@ -15,8 +21,9 @@ def can_administer(user: User) -> bool:
 
 
 def is_committee_staff(user: User, committee_id: int) -> bool:
-    """Officer or decision maker of this very committee."""
-    return user.has_role(Role.OFFICER, committee_id) or user.has_role(Role.DECISION_MAKER, committee_id)
+    """Officer or decision maker of this very committee (no committee: nobody)."""
+    return bool(user and user.is_authenticated and (user.has_committee_role(Role.OFFICER, committee_id)
+                                                    or user.has_committee_role(Role.DECISION_MAKER, committee_id)))
 
 
 def staff_committee_ids(user: User) -> set[int]:
@@ -24,13 +31,14 @@ def staff_committee_ids(user: User) -> set[int]:
 
 
 def role_required(*roles: Role):
-    """Page guard for a whole area; object-level checks still happen in each view."""
+    """Page guard for a whole area (a committee role held in any committee lets one in); what may be
+    done with each object is still asked of its permission function, with its committee."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if not any(current_user.has_role(r) for r in roles):
+            if not any(current_user.holds_role_anywhere(r) for r in roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -1,17 +1,20 @@
 """Logging in, passwords and password reset.
 
 Rules: login is throttled per account and per address; no answer reveals whether an e-mail
-is registered; reset tokens are random, stored hashed, expire, and work once.
+is registered; reset tokens are random, stored hashed, expire, and work once. A new password
+(changed or reset) ends every session of the user (portal.auth.sessions) and every reset link
+still open, so a link mailed earlier cannot undo it.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal import audit, outbox
+from portal.auth.sessions import end_all_sessions
 from portal.errors import DomainError
 from portal.models import LoginAttempt, PasswordResetToken, User
 from portal.security import MIN_PASSWORD_LENGTH, hash_password, hash_token, new_token, verify_password
@@ -81,9 +84,19 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
     if not verify_password(user.password_hash, current):
         raise DomainError(_("The current password is wrong."), field="current_password")
     check_new_password(new)
-    user.password_hash = hash_password(new)
-    user.session_version += 1
+    _set_new_password(session, user, new, now)
     audit.record(session, actor=user, action="user.password_changed", obj=user, now=now)
+
+
+def _set_new_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """The new password, and the end of everything the old one opened: every session (the
+    session_version moves on, for any request already past its check too) and every reset link."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    end_all_sessions(session, user, now=now)
+    session.execute(update(PasswordResetToken).where(
+        PasswordResetToken.user_id == user.id, PasswordResetToken.purpose == "reset",
+        PasswordResetToken.used_at.is_(None)).values(used_at=now))
 
 
 def request_password_reset(
@@ -135,9 +148,8 @@ def reset_password(session: Session, *, token: str, new_password: str, now: date
     row = _usable_token(session, token, "reset", now)
     check_new_password(new_password, field="password")
     user = row.user
-    user.password_hash = hash_password(new_password)
-    user.session_version += 1
     row.used_at = now
+    _set_new_password(session, user, new_password, now)
     audit.record(session, actor=user, action="user.password_reset", obj=user, now=now)
     return user
 

@@ -1,12 +1,12 @@
 """Log in, log out, change and reset password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import clock
-from portal.auth import services
+from portal.auth import services, sessions
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from portal.errors import DomainError
 from portal.extensions import db
@@ -17,8 +17,26 @@ bp = Blueprint("auth", __name__)
 
 
 def client_ip() -> str:
-    # Behind a proxy, configure ProxyFix so remote_addr is the client's address.
+    # Behind a reverse proxy, TRUSTED_PROXIES makes remote_addr the client's (portal.web_security).
     return request.remote_addr or "unknown"
+
+
+def log_in(user) -> None:
+    """Put the server-side session just started for `user` (sessions.start_session, committed) in
+    the cookie. Nothing of the cookie session before survives but the language chosen: no session
+    fixation, and a new CSRF token (Flask-WTF keeps it in the session, and in `g` for this request)."""
+    clear_cookie_session()
+    login_user(user)
+
+
+KEPT_ACROSS_LOGIN = ("lang", "_flashes")  # the language chosen, and messages not yet shown
+
+
+def clear_cookie_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    g.pop("csrf_token", None)
+    session.update(kept)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,8 +58,9 @@ def login():
             if isinstance(error, services.LoginThrottled):
                 return render_template("auth/login.html", form=form), 429
         else:
+            sessions.start_session(db.session, user, now=clock.utcnow())
             db.session.commit()
-            login_user(user)
+            log_in(user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_form("auth/login.html", form=form)
@@ -50,7 +69,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end_session(db.session, current_user.session_token, now=clock.utcnow())
+    db.session.commit()
     logout_user()
+    clear_cookie_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("main.home"))
 
@@ -59,11 +81,15 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit() and save_form(
-            form, lambda: services.change_password(db.session, current_user, current=form.current_password.data,
-                                                   new=form.new_password.data, now=clock.now()),
-            _("Your password is changed.")):
-        login_user(current_user._get_current_object())  # new session version: keep this session
+    user = current_user._get_current_object()
+
+    def change_and_stay_logged_in():
+        services.change_password(db.session, user, current=form.current_password.data,
+                                 new=form.new_password.data, now=clock.now())
+        sessions.start_session(db.session, user, now=clock.utcnow())  # all ended: a new one for this browser
+
+    if form.validate_on_submit() and save_form(form, change_and_stay_logged_in, _("Your password is changed.")):
+        log_in(user)
         return redirect(url_for("main.home"))
     return render_form("auth/change_password.html", form=form)
 

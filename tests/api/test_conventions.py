@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.api.core import ANY_USER, ApiError, Endpoint, _handle, authorise
+from portal.auth.sessions import start_session
+from portal.clock import utcnow
 from portal.errors import Conflict, DomainError
 from portal.models import AuditEvent, Committee, Role
 from tests.api.conftest import bearer
@@ -80,8 +82,9 @@ def test_a_body_that_breaks_the_schema_or_is_not_json_is_a_400(app, world, paylo
     assert status == 400 and body["error"]["code"] == "bad_request"
 
 
-def test_writes_refuse_a_page_session_but_reads_accept_it(app, factory):
+def test_writes_refuse_a_page_session_but_reads_accept_it(app, factory, session):
     user = factory.user(role=Role.APPLICANT)
+    start_session(session, user, now=utcnow())  # the server-side session a login starts
     with app.test_request_context("/api/v1/test", method="POST"):
         login_user(user)
         with pytest.raises(ApiError) as refused:

@@ -101,10 +101,12 @@ def test_officer_screens_an_application_now_and_it_is_audited(client, staff, ses
     assert [s["id"] for s in listed][0] == screening_id and len(listed) == 2  # and the one at submission
 
 
-def test_only_officers_of_the_committee_may_screen(client, staff):
+def test_only_staff_of_the_committee_may_screen(client, staff):
+    """Its officers and decision makers (approval needs a fresh screening), as on the pages
+    (eligibility.permissions.can_screen_application); other committees do not see the application."""
     application = staff.submitted_application()
     url = f"/api/v1/staff/applications/{application.id}/screenings"
-    assert client.post(url, json={}, headers=bearer(staff.decider_token)).status_code == 403
+    assert client.post(url, json={}, headers=bearer(staff.decider_token)).status_code == 201
     assert client.post(url, json={}, headers=bearer(staff.other_officer_token)).status_code == 404
     assert client.post(url, json={}, headers=bearer(staff.applicant_token)).status_code == 403
     assert client.get(url, headers=bearer(staff.other_officer_token)).status_code == 404

@@ -81,7 +81,7 @@ def test_every_role_has_users_and_every_committee_has_officers_and_decision_make
     generated(0.002)
     for role, email in BENCH_USERS.items():
         user = session.scalar(select(User).where(User.email == email))
-        assert user is not None and user.has_role(role)
+        assert user is not None and user.holds_role_anywhere(role)
     for committee_id in session.scalars(select(Committee.id)):
         roles = Counter(session.scalars(select(RoleGrant.role).where(RoleGrant.committee_id == committee_id)))
         assert roles[Role.OFFICER.value] >= 1 and roles[Role.DECISION_MAKER.value] >= 1

@@ -45,8 +45,14 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A browser tab; every page it shows must keep to the Content-Security-Policy (a refused
+    script, style or frame is logged in the console, and fails the test)."""
     context = browser.new_context(base_url=live_server, locale="sv-SE")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], "pages broke the Content-Security-Policy"

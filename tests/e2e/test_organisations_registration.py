@@ -43,10 +43,13 @@ def test_a_new_user_registers_an_organisation_signs_and_uploads_and_an_officer_f
     page.get_by_label("Password", exact=True).fill("ett-langt-losen-1")
     page.get_by_label("Repeat the password").fill("ett-langt-losen-1")
     page.get_by_role("button", name="Create the account").click()
-    expect(page.get_by_text("Your e-mail address is not confirmed yet")).to_be_visible()
+    expect(page.get_by_text("We have sent an e-mail to wilma@example.org")).to_be_visible()
 
     page.goto(outbox_link("wilma@example.org", r"http://localhost(/account/confirm/\S+)"))
     expect(page.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
+    page.get_by_label("E-mail address").fill("wilma@example.org")
+    page.get_by_label("Password").fill("ett-langt-losen-1")
+    page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Register an organisation").click()
 
     page.get_by_label("Organisation number").fill("802477-7776")

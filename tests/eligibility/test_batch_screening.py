@@ -95,7 +95,7 @@ def organisations_in_every_situation(session, build, factory, now):
     # An officer found the statutes democratic: that stands until new statutes come, and a later
     # "not met" overrides it.
     accepted, renewed, rejected = build.organisation(), build.organisation(), build.organisation()
-    officer = factory.user()
+    officer = factory.officer(factory.committee())
     for org, answers in ((accepted, ["pass"]), (renewed, ["pass"]), (rejected, ["pass", "fail"])):
         earlier = [screen(session, organisation=org, trigger="manual", by=None, now=now - timedelta(days=4))
                    for _answer in answers]

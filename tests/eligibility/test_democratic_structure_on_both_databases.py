@@ -41,8 +41,8 @@ def test_every_demo_application_waits_for_an_officer_to_read_the_statutes(app, s
 def test_an_officers_pass_carries_over_to_the_next_demo_screening(app, session, now, factory):
     run_seeders(app, db.session, now)
     first = session.scalar(select(Screening).where(Screening.application_id.is_not(None)).order_by(Screening.id))
-    resolve_result(session, _rule(first), outcome="pass", reason="Styrelse och årsmöte finns.", by=factory.user(),
-                   now=now)
+    resolve_result(session, _rule(first), outcome="pass", reason="Styrelse och årsmöte finns.",
+                   by=factory.coordinator(), now=now)
     session.commit()
     assert first.outcome == "eligible"
     for later in (now, now + timedelta(microseconds=1), now + timedelta(days=3)):
@@ -60,7 +60,7 @@ def test_statutes_uploaded_in_the_same_instant_as_the_answer_still_count_as_read
     build.board_member(org, authorised=True)
     build.statutes(org, uploaded_at=now)
     first = screen(session, organisation=org, trigger="manual", by=None, now=now)
-    resolve_result(session, _rule(first), outcome="pass", reason="Läst.", by=factory.user(), now=now)
+    resolve_result(session, _rule(first), outcome="pass", reason="Läst.", by=factory.coordinator(), now=now)
     session.commit()
     assert _rule(screen(session, organisation=org, trigger="manual", by=None, now=now)).outcome == "pass"
 
@@ -69,9 +69,9 @@ def test_a_later_not_met_answer_outweighs_an_earlier_pass(session, build, factor
     org = build.organisation()
     one = screen(session, organisation=org, trigger="manual", by=None, now=now)
     two = screen(session, organisation=org, trigger="manual", by=None, now=now + timedelta(minutes=1))
-    resolve_result(session, _rule(one), outcome="pass", reason="Ser bra ut.", by=factory.user(),
+    resolve_result(session, _rule(one), outcome="pass", reason="Ser bra ut.", by=factory.coordinator(),
                    now=now + timedelta(minutes=2))
-    resolve_result(session, _rule(two), outcome="fail", reason="Årsmötet saknas i stadgarna.", by=factory.user(),
+    resolve_result(session, _rule(two), outcome="fail", reason="Årsmötet saknas i stadgarna.", by=factory.coordinator(),
                    now=now + timedelta(minutes=3))
     session.commit()
     third = screen(session, organisation=org, trigger="manual", by=None, now=now + timedelta(minutes=4))

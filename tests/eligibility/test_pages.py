@@ -301,3 +301,25 @@ def test_coordinator_lists_do_not_grow_in_queries(client, session, build, login_
     few = counts()
     add(6)
     assert counts() == few
+
+
+def test_a_screening_of_an_application_opens_only_for_those_who_may_see_the_application(client, factory, login_as):
+    """Staff of another committee see on the organisation's page that a screening ran, but neither
+    open it nor run or assess it (issue 14: the screening page was open to every committee's staff)."""
+    owning = factory.committee()
+    org = factory.organisation()
+    programme = factory.programme(owning)
+    application = factory.application(programme, org, org.representatives[0].user, submit=True)
+    screening = factory.eligible_screening(application)
+    link = f'href="/eligibility/screenings/{screening.id}"'
+    login_as(Role.DECISION_MAKER)  # of another committee
+    assert link not in client.get(f"/eligibility/organisations/{org.id}").get_data(as_text=True)
+    assert client.get(f"/eligibility/screenings/{screening.id}").status_code == 403
+    assert client.post(f"/eligibility/applications/{application.id}/screen").status_code == 403
+    result = screening.results[0]
+    assert client.post(f"/eligibility/screenings/{screening.id}/results/{result.id}/resolve",
+                       data={"outcome": "pass", "reason": "Ser bra ut."}).status_code == 403
+    logout(client)
+    login_as(Role.DECISION_MAKER, owning)
+    assert link in client.get(f"/eligibility/organisations/{org.id}").get_data(as_text=True)
+    assert client.get(f"/eligibility/screenings/{screening.id}").status_code == 200

@@ -61,8 +61,8 @@ def test_democratic_structure_fails_without_statutes_and_remembers_an_officers_p
     assert first.outcome == "needs_assessment"
     from eligibility.services import resolve_result
 
-    resolve_result(session, first, outcome="pass", reason="Stadgarna har styrelse och årsmöte.", by=factory.user(),
-                   now=now)
+    resolve_result(session, first, outcome="pass", reason="Stadgarna har styrelse och årsmöte.",
+                   by=factory.coordinator(), now=now)
     session.commit()
     assert outcome(session, org, "democratic_structure", now + timedelta(hours=1)).outcome == "pass"
     # New statutes must be read again.

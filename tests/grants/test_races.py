@@ -8,16 +8,18 @@ threads win in some round."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from eligibility import services as eligibility
+from eligibility.models import WithdrawalCase
 from grants import payments, services
 from grants.models import Application, Decision, Grant, RepaymentClaim, Tranche
 from portal.errors import Conflict, DomainError
 from portal.extensions import db
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, Role, User
 
 ROUNDS = 10
 
@@ -100,6 +102,54 @@ def test_two_claims_raised_at_once_never_claim_more_than_was_paid(app, factory, 
         payments.waive_repayment_claim(session, raised[0], reason="Nästa runda.", by=session.get(User, officer_id),
                                        now=now)
         session.commit()
+
+
+def _withdrawal_case_ready_to_decide(session, factory, organisation, officer, coordinator, now) -> int:
+    finding = eligibility.report_finding(
+        session, organisation=organisation, conduct_on=date(2026, 1, 15), category="incitement",
+        actor_kind="board_member", actor_name="Kalle Styrelse", source_category="media",
+        evidence="Tal den 15 januari.", by=officer, reporting_committee_id=None, now=now)
+    session.flush()
+    return eligibility.assess_finding(session, finding, confirm=True, reason="Talet uppmanar till våld.",
+                                      by=coordinator, now=now).id
+
+
+def test_a_claim_raised_by_hand_and_a_withdrawal_at_once_never_claim_more_than_was_paid(app, factory, session,
+                                                                                        now):
+    # An officer claims back the whole tranche paid after the date of conduct while the coordinator
+    # withdraws all support, which proposes a claim for the same tranche. One of them claims it.
+    committee = factory.committee()
+    officer, coordinator = factory.officer(committee), factory.user(role=Role.COORDINATOR)
+    rounds = []
+    for _ in range(ROUNDS):
+        grant = factory.grant(committee=committee, organisation=factory.organisation(), requested=10_000_00)
+        factory.pay(grant.tranches[0], at=datetime(2026, 2, 1), by=officer)
+        rounds.append((grant.id, _withdrawal_case_ready_to_decide(session, factory, grant.organisation, officer,
+                                                                  coordinator, now)))
+    officer_id, coordinator_id = officer.id, coordinator.id
+    session.commit()
+    after_reply_period = now + timedelta(days=15)
+
+    for grant_id, case_id in rounds:
+        def load(s, turns=iter(["by hand", "withdrawal"])):
+            return next(turns), s.get(Grant, grant_id), s.get(WithdrawalCase, case_id)
+
+        def act(s, loaded):
+            turn, grant, case = loaded
+            if turn == "by hand":
+                payments.raise_repayment_claim(s, grant, amount=10_000_00, reason="Brott mot villkoren.",
+                                               due_on=None, by=s.get(User, officer_id), now=after_reply_period)
+            else:
+                eligibility.decide_case(s, case, withdraw=True, reason="Svaret ändrar inget.",
+                                        by=s.get(User, coordinator_id), now=after_reply_period)
+
+        outcomes = race(app, load, act)
+        # The withdrawal always goes through; the claim by hand is refused if it came second.
+        assert outcomes.count("won") >= 1 and all(o == "won" or type(o) is DomainError for o in outcomes), outcomes
+        session.expire_all()
+        assert session.get(WithdrawalCase, case_id).status == "withdrawn"
+        claims = session.scalars(select(RepaymentClaim).where(RepaymentClaim.grant_id == grant_id)).all()
+        assert [claim.amount for claim in claims] == [10_000_00], outcomes
 
 
 def _decidable(factory, programme, organisation):

@@ -108,9 +108,13 @@ def test_a_draft_report_counts_as_not_handed_in_and_the_panel_is_one_query(app, 
     from flask_login import login_user as flask_login_user
 
     from monitoring.views import earlier_reports_panel
+    from portal.auth.sessions import start_session
+    from portal.clock import utcnow
 
     _report(factory, history.a, history.final_a, "draft", now)
     officer_c = factory.user(role=Role.OFFICER, committee=history.committee_c)
+    start_session(session, officer_c, now=utcnow())  # the server-side session a login starts
+    session.flush()
     with app.test_request_context():
         flask_login_user(officer_c)
         assert officer_c.is_staff  # the logged-in user is loaded before the page renders panels

@@ -128,6 +128,11 @@ def test_the_application_panel_shows_experiences_with_the_same_method_target_gro
     officer = factory.user(role=Role.OFFICER, committee=committee)
     login_user(client, officer)
     panel_fn = app.extensions["application_panels"][0]
+    from portal.auth.sessions import start_session
+    from portal.clock import utcnow
+
+    start_session(session, officer, now=utcnow())  # the server-side session a login starts
+    session.flush()
     with app.test_request_context():
         from flask_login import login_user as flask_login_user
 

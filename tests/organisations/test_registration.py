@@ -25,7 +25,9 @@ def test_a_new_person_creates_an_account_and_confirms_it_once(client, session):
     assert response.status_code == 302
     user = session.scalar(select(User).where(User.email == "nora@example.org"))
     assert user.has_role(Role.APPLICANT) and user.email_confirmed_at is None
-    # Unconfirmed: may not register an organisation yet.
+    # Not logged in by the form (it answers the same for an address with an account); unconfirmed,
+    # the person may log in but not register an organisation yet.
+    assert login(client, "nora@example.org", "ett-langt-losen").status_code == 302
     assert client.get("/my/organisations/new").status_code == 302
     link = _confirm_link(session, "nora@example.org")
     assert client.get(link).status_code == 302
@@ -134,3 +136,30 @@ def test_editing_the_profile_and_board_is_recorded_with_the_changes(client, sess
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.updated"))
     assert event.changes["name"] == ["Föreningen Exempel", "Nytt Namn"]
     assert "board" in event.changes
+
+
+def _signup(client, email, name="Nora Ny"):
+    return client.post("/account/register", data={"name": name, "email": email, "password": "ett-langt-losen",
+                                                  "confirm": "ett-langt-losen"})
+
+
+def test_registering_a_known_address_answers_as_a_new_one_and_mails_its_owner(app, client, session, factory):
+    owner = factory.user(role=Role.APPLICANT, email="ulla@example.org", name="Ulla Ägare")
+    client.get("/language/en")
+    new = _signup(client, "nybörjare@example.org")
+    shown_new = client.get(new.location).get_data(as_text=True)
+    known = _signup(client, "ulla@example.org", name="Inkräktare")
+    shown_known = client.get(known.location).get_data(as_text=True)
+    assert new.status_code == known.status_code == 302 and new.location == known.location
+    assert shown_known.replace("ulla@example.org", "X") == shown_new.replace("nybörjare@example.org", "X")
+    _signup(client, "Ulla@Example.org")
+    assert "We have sent an e-mail to" in shown_known
+
+    session.expire_all()
+    assert session.scalar(select(func.count(User.id)).where(User.email == "ulla@example.org")) == 1
+    assert session.get(User, owner.id).name == "Ulla Ägare"
+    assert login(client, "ulla@example.org", "ett-langt-losen").status_code == 422  # the form's password did nothing
+    to_owner = session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "ulla@example.org")).all()
+    assert len(to_owner) == 1  # twice tried, mailed once within the hour
+    assert "/reset" in to_owner[0].body and "/login" in to_owner[0].body
+    assert "/account/confirm/" not in to_owner[0].body

@@ -47,7 +47,7 @@ def test_admin_creates_an_officer_for_a_committee(client, login_as, factory, ses
         "role": "officer", "committee_id": str(committee.id)})
     assert response.status_code == 302
     user = session.scalar(select(User).where(User.email == "ny.handlaggare@example.org"))
-    assert user.has_role(Role.OFFICER, committee.id)
+    assert user.has_committee_role(Role.OFFICER, committee.id)
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(user.id),
                                                               AuditEvent.object_type == "user_account")).all()
     assert set(actions) == {"user.created", "user.role_granted"}
@@ -85,11 +85,11 @@ def test_admin_adds_and_removes_roles(client, login_as, factory, session):
     assert response.status_code == 302
     session.expire_all()
     user = session.get(User, user.id)
-    assert user.has_role(Role.DECISION_MAKER, committee.id)
+    assert user.has_committee_role(Role.DECISION_MAKER, committee.id)
     grant = next(g for g in user.role_grants if g.role == "decision_maker")
     assert client.post(f"/admin/users/{user.id}/roles/{grant.id}/revoke").status_code == 302
     session.expire_all()
-    assert not session.get(User, user.id).has_role(Role.DECISION_MAKER)
+    assert not session.get(User, user.id).holds_role_anywhere(Role.DECISION_MAKER)
     assert session.scalar(select(func.count()).select_from(AuditEvent)
                           .where(AuditEvent.action == "user.role_revoked")) == 1
 

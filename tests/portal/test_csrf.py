@@ -33,3 +33,23 @@ def test_login_with_the_token_from_the_form_works(client, factory):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token})
     assert response.status_code == 302
+
+
+def _form_token(client, url):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def test_the_csrf_token_is_renewed_at_login(client, factory):
+    """A token learnt before login (a shared computer, a planted cookie) is worth nothing after it."""
+    user = factory.user(role=Role.APPLICANT)
+    token_before = _form_token(client, "/login")
+    with client.session_transaction() as session:
+        raw_before = session["csrf_token"]
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD,
+                                           "csrf_token": token_before})
+    assert response.status_code == 302
+    token_after = _form_token(client, "/account/password")
+    with client.session_transaction() as session:
+        assert session["csrf_token"] != raw_before
+    assert client.post("/logout", data={"csrf_token": token_before}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": token_after}).status_code == 302

@@ -45,7 +45,7 @@ def test_cli_creates_a_committee_bound_user(runner, session, factory):
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.email == "kultur@example.org"))
     committee = session.scalar(select(Committee).where(Committee.name == "Kulturnämnden"))
-    assert user.has_role(Role.OFFICER, committee.id)
+    assert user.has_committee_role(Role.OFFICER, committee.id)
 
 
 def test_cli_refuses_an_unknown_committee_and_an_officer_without_one(runner, session):
