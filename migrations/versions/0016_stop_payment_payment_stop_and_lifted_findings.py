@@ -1,8 +1,8 @@
 """Stop payment on a confirmed finding (issue 15, point 1): a finding can be lifted, a tranche can be
 stopped, and each stop-payment decision is kept with its letter
 
-Revision ID: 0015_stop_payment
-Revises: 0014_handed_in
+Revision ID: 0016_stop_payment
+Revises: 0015_sessions
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_stop_payment'
-down_revision = '0014_handed_in'
+revision = '0016_stop_payment'
+down_revision = '0015_sessions'
 branch_labels = None
 depends_on = None
 
