@@ -4,6 +4,8 @@
 |---|---|---|
 | the notice's reply period | `WithdrawalCase.takes_replies` / `reply_period_over` | reply_to_notice, decide_case, the notice and case pages, the API |
 | a screening that allows approval | `eligibility.screening.is_valid_for_approval` (query: `latest_valid_screening`) | decide(), the application page, the staff API |
+| money may move to an organisation now (not barred, not under notice, no confirmed finding standing, a valid declaration) | `eligibility.money_gate.money_refusal` (query: `money_may_move_clause`) | decide(), release and payment (`grants.payments`), the scheduler's release job, the grant page and API |
+| a confirmed finding is lifted | `Finding.lifted_at`, set by `decide_case` (closed) and `reinstate` | the money gate, resuming stopped payments |
 | the eligibility badge | `eligibility.services.status_from` | status badge, lists, the API |
 | who screens an application, and sees and assesses its screening | `eligibility.permissions.can_screen_application` / `can_view_screening` / `can_resolve_screening` (its committee's staff and coordinators) | the screening pages, `grants.services.run_screening`, the staff page and API |
 | who screens an organisation alone | `eligibility.permissions.can_screen_organisation` (officers of any committee, coordinators) | the organisation's eligibility page |

@@ -157,6 +157,10 @@ class Finding(db.Model):
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assessed_at: Mapped[datetime | None] = mapped_column(DateTime)
     assessment_reason: Mapped[str | None] = mapped_column(Text)
+    # A confirmed finding stops all money to the organisation until it is lifted (eligibility.money_gate):
+    # when its withdrawal case is closed without withdrawal, or the organisation is reinstated.
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lift_reason: Mapped[str | None] = mapped_column(Text)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     reported_by: Mapped[User] = relationship(foreign_keys=[reported_by_id], lazy="joined")

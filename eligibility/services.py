@@ -279,7 +279,8 @@ def add_finding_attachment(session: Session, finding: Finding, upload: EvidenceU
 def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason: str, by: User,
                    now: datetime) -> WithdrawalCase | None:
     """A coordinator confirms or dismisses. A confirmed finding of violence or incitement opens a
-    withdrawal case with a notice (kommunicering, förvaltningslagen 25 §)."""
+    withdrawal case with a notice (kommunicering, förvaltningslagen 25 §); a confirmed finding of any
+    category stops payments at once (signal `finding_confirmed`, grants.payment_stop)."""
     if not permissions.can_assess_finding(by, finding):
         raise PermissionDenied(_("Only coordinators assess findings and decide withdrawals."))
     if not finding.awaits_assessment:
@@ -292,9 +293,23 @@ def assess_finding(session: Session, finding: Finding, *, confirm: bool, reason:
     finding.assessment_reason = reason.strip()
     audit.record(session, actor=by, action="finding.confirmed" if confirm else "finding.dismissed", obj=finding,
                  reason=reason.strip(), changes={"status": finding.status}, now=now)
+    case = None
     if confirm and finding.category in WITHDRAWAL_CATEGORIES:
-        return open_case(session, finding, grounds=reason.strip(), by=by, now=now)
-    return None
+        case = open_case(session, finding, grounds=reason.strip(), by=by, now=now)
+    if confirm:
+        # Whatever its category, a confirmed finding stops payments at once (eligibility.money_gate).
+        signals.finding_confirmed.send(None, session=session, finding=finding, by=by, now=now)
+    return case
+
+
+def _lift_finding(session: Session, finding: Finding, *, reason: str, by: User, now: datetime) -> None:
+    """A confirmed finding no longer stops money (eligibility.money_gate says when): audited, and
+    grants resumes the payments it stopped for it."""
+    finding.lifted_at = now
+    finding.lift_reason = reason
+    audit.record(session, actor=by, action="finding.lifted", obj=finding, reason=reason,
+                 changes={"organisation_id": finding.organisation_id}, now=now)
+    signals.finding_lifted.send(None, session=session, finding=finding, by=by, now=now)
 
 
 def notice_text(case: WithdrawalCase) -> str:
@@ -386,6 +401,8 @@ def decide_case(session: Session, case: WithdrawalCase, *, withdraw: bool, reaso
             _set_status(session, organisation, OrganisationStatus.ACTIVE.value, by=by, now=now, reason=reason.strip())
         audit.record(session, actor=by, action="withdrawal_case.closed", obj=case, reason=reason.strip(),
                      changes={"status": case.status}, now=now)
+        if case.finding.status == FindingStatus.CONFIRMED.value and case.finding.lifted_at is None:
+            _lift_finding(session, case.finding, reason=reason.strip(), by=by, now=now)
     body = _("Decision in the withdrawal case for %(org)s: %(decision)s.\n\nReasons: %(reasons)s",
              org=organisation.name, decision=_("all support withdrawn") if withdraw else _("closed without withdrawal"),
              reasons=reason.strip())
@@ -401,7 +418,8 @@ def _other_open_cases(session: Session, case: WithdrawalCase) -> bool:
 
 
 def reinstate(session: Session, organisation: Organisation, *, reason: str, by: User, now: datetime) -> None:
-    """Lifts the bar. Withdrawn grants stay withdrawn: new support needs a new application."""
+    """Lifts the bar, and every finding confirmed before it (eligibility.money_gate). Withdrawn grants
+    stay withdrawn: new support needs a new application."""
     if not permissions.can_decide_case(by):
         raise PermissionDenied(_("Only coordinators assess findings and decide withdrawals."))
     if not organisation.is_barred:
@@ -418,6 +436,13 @@ def reinstate(session: Session, organisation: Organisation, *, reason: str, by: 
         case.reinstatement_reason = reason.strip()
     audit.record(session, actor=by, action="organisation.reinstated", obj=organisation, reason=reason.strip(),
                  now=now)
+    # Reinstatement is the coordinator's decision that the organisation may have support again: every
+    # finding confirmed before it is lifted (eligibility.money_gate).
+    standing = session.scalars(select(Finding).where(
+        Finding.organisation_id == organisation.id, Finding.status == FindingStatus.CONFIRMED.value,
+        Finding.lifted_at.is_(None)).order_by(Finding.id)).all()
+    for finding in standing:
+        _lift_finding(session, finding, reason=reason.strip(), by=by, now=now)
 
 
 def open_case_for(session: Session, organisation_id: int) -> WithdrawalCase | None:

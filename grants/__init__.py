@@ -7,6 +7,7 @@
 | an application awaits a decision | `services.awaits_decision` / `may_decide` | decide(), the application page |
 | an overdue report | `grants.followup.report_overdue` | deadlines page and API, reminders, grant page, earlier-reports panel, dashboard, eligibility fact |
 | a tranche may be released / paid / cancelled | `payments.release_refusal` / `payment_refusal` / `cancel_refusal` (`can_*` for pages) | the services, scheduler, finance API, grant page |
+| a confirmed finding stops payments (and its lift resumes them) | `payment_stop.stop_payments` / `resume_payments` | eligibility's `finding_confirmed` / `finding_lifted` signals |
 | a repayment claim may be confirmed / repaid / waived | `payments.claim_refusal` (`can_handle_claim`) | the services, grant page |
 | a plan is complete | `services.plan_problems` / `outline_problems` | decide(), the plan and decision pages |
 """
@@ -59,11 +60,12 @@ def init_app(app):
     app.extensions.setdefault("public_links", []).append(("grants.open_programmes", _l("Open programmes")))
     register_seeder(app, "grants", seed_grants)
 
-    # Eligibility's facts and withdrawal signal (issue 5).
-    from grants import eligibility_facts, withdrawal
+    # Eligibility's facts and withdrawal signal (issue 5); its finding signals stop and resume payments (issue 15).
+    from grants import eligibility_facts, payment_stop, withdrawal
 
     eligibility_facts.register(app)
     withdrawal.connect()
+    payment_stop.connect()
 
     # Demo: one organisation under notice and one barred after withdrawal, once grants exist.
     from eligibility.demo import seed_withdrawal_examples

@@ -21,7 +21,7 @@ GRANT_STATUSES = {"active": lazy_pgettext("grant status", "Active"),
                   "completed": lazy_pgettext("grant status", "Completed"),
                   "withdrawn": lazy_pgettext("grant status", "Withdrawn")}
 TRANCHE_STATUSES = {"scheduled": _l("Scheduled"), "released": _l("Released"), "paid": _l("Paid"),
-                    "cancelled": _l("Cancelled")}
+                    "cancelled": _l("Cancelled"), "stopped": _l("Stopped (payments stopped)")}
 REPAYMENT_STATUSES = {"proposed": _l("Proposed by the withdrawal: to be confirmed"),
                       "raised": _l("Sent to the organisation"), "paid": _l("Repaid"), "waived": _l("Waived")}
 GENDERS = {"women": _l("Women"), "men": _l("Men"), "other": _l("Other or not stated")}

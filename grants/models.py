@@ -67,6 +67,7 @@ class TrancheStatus(str, enum.Enum):
     RELEASED = "released"
     PAID = "paid"
     CANCELLED = "cancelled"
+    STOPPED = "stopped"  # a confirmed finding stopped it (grants.payment_stop); resumed when lifted
 
 
 class MilestoneKind(str, enum.Enum):
@@ -407,7 +408,8 @@ class Grant(db.Model):
 
 
 class Tranche(db.Model):
-    """A payment: scheduled -> released -> paid, or cancelled. Its condition may wait for a report."""
+    """A payment: scheduled -> released -> paid, or cancelled; stopped by a confirmed finding (grants.payment_stop)
+    until it is lifted. Its condition may wait for a report."""
 
     __tablename__ = "tranche"
     __table_args__ = (Index("ix_tranche_status_due", "status", "due_on"),)
@@ -425,6 +427,7 @@ class Tranche(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     grant: Mapped[Grant] = relationship(back_populates="tranches")
     condition_milestone: Mapped[Milestone | None] = relationship()
@@ -450,3 +453,23 @@ class RepaymentClaim(db.Model):
     waiver_reason: Mapped[str | None] = mapped_column(Text)
 
     grant: Mapped[Grant] = relationship(back_populates="repayment_claims")
+
+
+class PaymentStop(db.Model):
+    """A stop-payment decision (grants.payment_stop): a confirmed finding stopped a grant's unpaid
+    tranches at once. Kept with its letter; lifted when the finding is."""
+
+    __tablename__ = "payment_stop"
+    __table_args__ = (UniqueConstraint("grant_id", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grant_award.id", ondelete="CASCADE"), index=True)
+    # The finding table belongs to eligibility (a lower layer), read here by id.
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    stopped_at: Mapped[datetime] = mapped_column(DateTime)
+    stopped_amount: Mapped[int] = mapped_column(BigInteger)  # öre not paid out because of the stop
+    letter_locale: Mapped[str] = mapped_column(String(5))
+    letter_pdf: Mapped[bytes | None] = mapped_column(db.LargeBinary, deferred=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    grant: Mapped[Grant] = relationship(lazy="joined")

@@ -1,7 +1,8 @@
 """Payment rules: which tranches and repayment claims may move, and moving them. The scheduler
 calls releasable_tranches() and release_tranche(by=None); officers use the same functions, and a
 withdrawal of all support cancels tranches through the same cancel_tranche().
-No money moves while an organisation is barred (DESIGN.md).
+No money moves while an organisation is barred (DESIGN.md), and release and payment each ask
+eligibility.money_gate at their own moment (notice, confirmed finding, declaration).
 
 Each move has one `*_refusal(object, by)` that says why `by` may not make it now (None: they
 may). The service raises it; the page asks `can_*` (the same function) to decide which buttons
@@ -11,7 +12,7 @@ to show, so a template never repeats a status list:
 |---|---|---|
 | may release a tranche | `release_refusal`, `can_release` | release_tranche (page, scheduler), grant page |
 | may mark a tranche paid | `payment_refusal`, `can_mark_paid` | mark_tranche_paid (page, finance API), grant page |
-| may cancel a tranche | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
+| may cancel a tranche (scheduled, released or stopped) | `cancel_refusal`, `can_cancel` | cancel_tranche (page, withdrawal), grant page |
 | may confirm / mark repaid / waive a claim | `claim_refusal`, `can_handle_claim` | the claim services, grant page |
 | who sees a claim | `claim_visible_to` | grant page |
 
@@ -24,16 +25,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from eligibility.models import CaseStatus
+from eligibility.money_gate import money_may_move_clause, money_refusal
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
 from grants.permissions import can_manage_grant
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
-from portal import audit, outbox
+from portal import audit, clock, outbox
 from portal.concurrency import lock_row, update_status_if
 from portal.errors import Conflict, DomainError, PermissionDenied
 from portal.models import User
@@ -51,12 +54,28 @@ def _refuse(refusal: DomainError | None) -> None:
         raise refusal
 
 
-def can_release(user: User, tranche: Tranche) -> bool:
-    return release_refusal(tranche, user) is None
+def _money_stopped(grant: Grant, now: datetime | None) -> DomainError | None:
+    """eligibility.money_gate at `now`. A page (no `now`) asks at the clock's now, once per request
+    and organisation, however many buttons it decides."""
+    if now is not None:
+        return money_refusal(object_session(grant), grant.organisation, now)
+    asked = g.setdefault("money_refusals", {}) if has_request_context() else {}
+    if grant.organisation_id not in asked:
+        asked[grant.organisation_id] = money_refusal(object_session(grant), grant.organisation, clock.now())
+    return asked[grant.organisation_id]
 
 
-def can_mark_paid(user: User, tranche: Tranche) -> bool:
-    return payment_refusal(tranche, user) is None
+def money_stopped_now(grant: Grant) -> DomainError | None:
+    """For the grant page: why no money moves to the grant's organisation now, or None."""
+    return _money_stopped(grant, None)
+
+
+def can_release(user: User, tranche: Tranche, now: datetime | None = None) -> bool:
+    return release_refusal(tranche, user, now) is None
+
+
+def can_mark_paid(user: User, tranche: Tranche, now: datetime | None = None) -> bool:
+    return payment_refusal(tranche, user, now) is None
 
 
 def can_cancel(user: User, tranche: Tranche) -> bool:
@@ -70,19 +89,21 @@ def condition_met(tranche: Tranche) -> bool:
 
 
 def releasable_tranches(session: Session, now: datetime) -> list[Tranche]:
-    """Scheduled, due, grant active, organisation not barred, condition met."""
+    """Scheduled, due, grant active, organisation not barred and money may move to it (money_gate), condition met."""
     candidates = session.scalars(
         select(Tranche).join(Grant, Tranche.grant_id == Grant.id)
         .join(Organisation, Grant.organisation_id == Organisation.id)
         .where(Tranche.status == TrancheStatus.SCHEDULED.value, Tranche.due_on <= now.date(),
-               Grant.status == GrantStatus.ACTIVE.value, Organisation.status != OrganisationStatus.BARRED.value)
+               Grant.status == GrantStatus.ACTIVE.value, Organisation.status != OrganisationStatus.BARRED.value,
+               money_may_move_clause(now))
         .order_by(Tranche.due_on, Tranche.id)).all()
     return [t for t in candidates if condition_met(t)]
 
 
-def release_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
+def release_refusal(tranche: Tranche, by: User | None, now: datetime | None = None) -> DomainError | None:
     """Release needs an officer of the granting committee (or the scheduler, by None), a scheduled
-    tranche, an active grant, an organisation not barred, and the tranche's condition met."""
+    tranche, an active grant, an organisation not barred that money may move to at `now`
+    (eligibility.money_gate), and the tranche's condition met."""
     grant = tranche.grant
     if (refusal := _officer_refusal(by, grant)) is not None:
         return refusal
@@ -92,13 +113,15 @@ def release_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
         return DomainError(_("The grant is not active, so no money can be released."))
     if grant.organisation.is_barred:
         return DomainError(_("The organisation is barred: no money may be paid."))
+    if (refusal := _money_stopped(grant, now)) is not None:
+        return refusal
     if not condition_met(tranche):
         return DomainError(_("The tranche waits for an approved report."))
     return None
 
 
 def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
-    _refuse(release_refusal(tranche, by))
+    _refuse(release_refusal(tranche, by, now))
     grant = tranche.grant
     update_status_if(session, tranche, expected=TrancheStatus.SCHEDULED.value,
                      values={"status": TrancheStatus.RELEASED.value, "released_at": now,
@@ -109,9 +132,10 @@ def release_tranche(session: Session, tranche: Tranche, *, by: User | None, now:
     return tranche
 
 
-def payment_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
+def payment_refusal(tranche: Tranche, by: User | None, now: datetime | None = None) -> DomainError | None:
     """Marking paid needs an officer of the granting committee, a released tranche (a second
-    payment is a conflict), and an organisation not barred."""
+    payment is a conflict), and an organisation not barred that money may move to at `now`
+    (eligibility.money_gate)."""
     grant = tranche.grant
     if (refusal := _officer_refusal(by, grant)) is not None:
         return refusal
@@ -121,11 +145,13 @@ def payment_refusal(tranche: Tranche, by: User | None) -> DomainError | None:
         return DomainError(_("Only a released tranche can be marked as paid."))
     if grant.organisation.is_barred:
         return DomainError(_("The organisation is barred: no money may be paid."))
+    if (refusal := _money_stopped(grant, now)) is not None:
+        return refusal
     return None
 
 
 def mark_tranche_paid(session: Session, tranche: Tranche, *, by: User | None, now: datetime) -> Tranche:
-    _refuse(payment_refusal(tranche, by))
+    _refuse(payment_refusal(tranche, by, now))
     grant = tranche.grant
     update_status_if(session, tranche, expected=TrancheStatus.RELEASED.value,
                      values={"status": TrancheStatus.PAID.value, "paid_at": now, "paid_by_id": by.id if by else None},
@@ -145,7 +171,7 @@ def cancel_refusal(tranche: Tranche, by: User | None, withdrawal_case=None) -> D
     elif (withdrawal_case.organisation_id != tranche.grant.organisation_id
           or withdrawal_case.status != CaseStatus.WITHDRAWN.value):
         return PermissionDenied(_("Only officers of the granting committee may handle its payments."))
-    if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value):
+    if tranche.status not in (TrancheStatus.SCHEDULED.value, TrancheStatus.RELEASED.value, TrancheStatus.STOPPED.value):
         return DomainError(_("A paid or cancelled tranche cannot be cancelled."))
     return None
 

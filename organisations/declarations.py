@@ -1,14 +1,18 @@
 """The democracy declaration: is the organisation's signature valid now?
 
 Valid = signed for the current text version, by an authorised signatory, and not expired.
-A new text version requires a new signature (rule from the organisations issue)."""
+A new text version requires a new signature (rule from the organisations issue).
+
+`status_of` judges loaded rows; `valid_declaration_clause` is the same rule as a SQL condition
+(eligibility.money_gate asks it at every step that moves money, for one organisation or many).
+tests/organisations/test_declaration_clause_agreement.py checks that the two agree."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from organisations.models import DeclarationSignature, DeclarationText
@@ -59,3 +63,14 @@ def status_of(text: DeclarationText | None, signature: DeclarationSignature | No
     if signature.expires_at <= now:
         return DeclarationStatus(False, "expired", signature, text)
     return DeclarationStatus(True, "valid", signature, text)
+
+
+def valid_declaration_clause(organisation_id, now: datetime):
+    """`status_of(...).valid` as a SQL condition on an organisation id column: the organisation's
+    latest signature is for the current text and has not expired at `now`."""
+    latest = (select(DeclarationSignature.id).where(DeclarationSignature.organisation_id == organisation_id)
+              .order_by(DeclarationSignature.signed_at.desc(), DeclarationSignature.id.desc()).limit(1)
+              .correlate_except(DeclarationSignature).scalar_subquery())
+    current = select(DeclarationText.id).order_by(DeclarationText.version.desc()).limit(1).scalar_subquery()
+    return exists().where(DeclarationSignature.id == latest, DeclarationSignature.text_id == current,
+                          DeclarationSignature.expires_at > now)

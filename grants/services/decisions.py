@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from eligibility.models import Screening
+from eligibility.money_gate import money_refusal
 from eligibility.screening import latest_valid_screening
 from grants.models import (Application, ApplicationStatus, Decision, DecisionOutcome, Grant, GrantStatus,
                            Programme, Tranche)
@@ -50,8 +51,9 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
     """The only way a decision happens. Approval (full or partial) needs an eligible screening
     within its rule set's validity, a complete follow-up plan, an amount within the maximum per
     grant, the requested amount and the programme's remaining budget, and an organisation that is
-    not barred (guidelines: no support without a plan for follow-up; no money to those who do not
-    stand behind democracy). Optimistic locking: `expected_version` is the Application.version the
+    not barred and that money may move to at this moment, whatever the screening found
+    (eligibility.money_gate) (guidelines: no support without a plan for follow-up; no money to
+    those who do not stand behind democracy). Optimistic locking: `expected_version` is the Application.version the
     decision maker saw. Every check comes before the first write."""
     _check_decision_maker(application, by)
     _check_version(application, expected_version)
@@ -63,6 +65,7 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
     else:
         amount = _amount_granted(application, outcome, amount)
         _check_not_barred(application)
+        _check_money_may_move(session, application, now)
         screening = _valid_screening(session, application, now)
         _check_plan_complete(application, final_report_max_days)
         _check_amount_limits(application, amount)
@@ -135,6 +138,13 @@ def _check_not_barred(application: Application) -> None:
     """No support to an organisation barred from all support."""
     if application.organisation.is_barred:
         raise DomainError(_("The organisation is barred from all support."))
+
+
+def _check_money_may_move(session: Session, application: Application, now: datetime) -> None:
+    """The facts at the moment of approval, whatever the screening found (eligibility.money_gate):
+    not under notice, no confirmed finding standing, a democracy declaration valid now."""
+    if (refusal := money_refusal(session, application.organisation, now)) is not None:
+        raise refusal
 
 
 def _valid_screening(session: Session, application: Application, now: datetime) -> Screening:

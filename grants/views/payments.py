@@ -2,7 +2,7 @@
 cancelling tranches, and repayment claims."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from grants import payments, permissions
 from grants.forms import ClaimConfirmForm, ClaimForm, ClaimWaiveForm, EmptyForm
-from grants.models import Application, FollowUpPlan, Grant, RepaymentClaim, Tranche
+from grants.models import Application, FollowUpPlan, Grant, GrantStatus, PaymentStop, RepaymentClaim, Tranche
 from grants.money import parse_kronor
 from grants.views import bp
 from grants.views.common import get_or_404, page_size, require
@@ -52,9 +52,28 @@ def grant_detail(grant_id: int):
     if grant is None:
         abort(404)
     require(permissions.can_view_grant(current_user, grant))
+    # Why no money moves now (eligibility.money_gate), in plain words, and the stop-payment letters.
+    money_stopped = payments.money_stopped_now(grant) if grant.status == GrantStatus.ACTIVE.value else None
+    stops = []
+    if any(t.stopped_at for t in grant.tranches):  # only a grant whose payments were ever stopped has letters
+        stops = db.session.scalars(select(PaymentStop).where(PaymentStop.grant_id == grant.id)
+                                   .order_by(PaymentStop.stopped_at, PaymentStop.id)).all()
     return render_template("grants/grant_detail.html", grant=grant, plan=grant.application.plan, form=EmptyForm(),
                            claim_form=ClaimForm(), can_manage=permissions.can_manage_grant(current_user, grant),
-                           confirm_form=ClaimConfirmForm(), waive_form=ClaimWaiveForm(), today=clock.today())
+                           confirm_form=ClaimConfirmForm(), waive_form=ClaimWaiveForm(), today=clock.today(),
+                           money_stopped=money_stopped, payment_stops=stops)
+
+
+@bp.get("/grants/<int:grant_id>/payment-stops/<int:stop_id>/letter")
+@login_required
+def payment_stop_letter(grant_id: int, stop_id: int):
+    """The stop-payment letter (grants.payment_stop), for whoever may see the grant."""
+    stop = get_or_404(PaymentStop, stop_id)
+    if stop.grant_id != grant_id or not stop.letter_pdf:
+        abort(404)
+    require(permissions.can_view_grant(current_user, stop.grant))
+    return Response(stop.letter_pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="utbetalningsstopp-{stop.grant.application.reference}.pdf"'})
 
 
 # ------------------------------------------------------------------ tranches

@@ -81,9 +81,9 @@ def test_confirmed_incitement_puts_the_organisation_under_notice_and_mails_its_r
     case = confirmed_case(session, org, world["staff"][0], coordinator, now)
     assert org.status == "under_notice"
     assert case.reply_deadline == now + timedelta(days=14)
-    mails = session.scalars(select(OutboxMessage)).all()
+    mails = session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("notice:%"))).all()
     assert {m.to_address for m in mails} == {world["rep"].email, "info@forening.example"}
-    assert all("förvaltningslagen 25 §" in m.body for m in mails)
+    assert all("förvaltningslagen 25 §" in m.body for m in mails)  # (the stop-payment mail comes beside it)
     # Nothing is withdrawn yet.
     assert world["grants"]["active_a"].status == "active"
 
@@ -165,7 +165,8 @@ def test_a_tranche_cancelled_by_a_withdrawal_is_audited_as_one_cancelled_by_hand
     assert by_hand.action == by_withdrawal.action == "tranche.cancelled"
     assert (by_hand.actor_id, by_withdrawal.actor_id) == (world["staff"][0].id, coordinator.id)
     assert by_hand.changes == {"status": ["released", "cancelled"], "grant_id": grant.id, "amount": released.amount}
-    assert by_withdrawal.changes == {"status": ["scheduled", "cancelled"], "grant_id": grant.id,
+    # The confirmation stopped the scheduled tranche at once (grants.payment_stop); the withdrawal cancels it.
+    assert by_withdrawal.changes == {"status": ["stopped", "cancelled"], "grant_id": grant.id,
                                      "amount": scheduled.amount, "withdrawal_case_id": case.id}
     assert "indragningsärende" in by_withdrawal.reason
 

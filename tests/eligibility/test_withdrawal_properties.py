@@ -53,9 +53,10 @@ def test_no_sequence_leaves_a_barred_organisation_with_support(session, build, f
             services.decide_case(session, case, withdraw=True, reason="Ja.", by=coordinator, now=case.reply_deadline + timedelta(minutes=1))
         elif action == "reinstate" and org.status == "barred":
             services.reinstate(session, org, reason="Ny styrelse.", by=coordinator, now=clock)
-        elif action == "new_grant" and org.status != "barred":
-            # The grants services refuse barred organisations. One under notice (or reinstated) still gets a
-            # grant here, decided over a screening its confirmed finding would fail (force_eligible).
+        elif action == "new_grant" and org.status == "active":
+            # The grants services refuse barred organisations and, asking the facts at the decision
+            # (eligibility.money_gate), those under notice. A reinstated one or one whose case was closed
+            # gets a grant here, decided over a screening its earlier finding would fail (force_eligible).
             build.grant(org, committees[step % 2], tranches=[("paid", clock), ("released", None), ("scheduled", None)],
                         force_eligible=True)
         elif action == "new_application" and org.status != "barred":

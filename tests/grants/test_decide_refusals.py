@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eligibility import services as eligibility_services
+from eligibility.money_gate import MoneyStopped
 from grants import services
 from grants.models import Decision, Grant, Tranche
 from portal.errors import Conflict, DomainError, PermissionDenied
@@ -24,6 +25,8 @@ from portal.models import AuditEvent, OutboxMessage, Role
 STALE = "Someone else decided or changed this application first. Reload the page and check."
 PLAN_INCOMPLETE = "The follow-up plan is not complete: "
 NO_SCREENING = "Approval needs an eligible screening within its validity. Run the screening again."
+UNDER_NOTICE = ("The organisation has been given notice that all support may be withdrawn: no support is decided and "
+                "nothing is paid until the case is decided.")
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +148,7 @@ REFUSALS = [
             decide={"outcome": "partly_approve", "amount": 0}),
     Refusal("the organisation is barred", DomainError, "The organisation is barred from all support.",
             arrange=_barred),
-    Refusal("the organisation is under notice and screened again", DomainError, NO_SCREENING,
+    Refusal("the organisation is under notice and screened again", MoneyStopped, UNDER_NOTICE,
             arrange=_under_notice_and_screened_again),
     Refusal("the latest screening is not eligible", DomainError, NO_SCREENING, arrange=_screened_ineligible),
     Refusal("the screening is older than its rule set's validity", DomainError, NO_SCREENING, later_days=31),

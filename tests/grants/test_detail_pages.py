@@ -15,9 +15,10 @@ from tests.conftest import login
 # The most each page may issue for an officer, the query behind the session (user and roles) included.
 APPLICATION_PAGE_QUERIES = 10
 APPLICATION_IN_REVIEW_QUERIES = APPLICATION_PAGE_QUERIES + 1  # and the committee's officers, to assign one
-# One of them for the eligibility badge: the committee of the screening's application, to ask whether
-# the user may open that screening (eligibility.services.openable_screening_ids).
-GRANT_PAGE_QUERIES = 8
+# One query for the eligibility badge: the committee of the screening's application, to ask whether
+# the user may open that screening (eligibility.services.openable_screening_ids); one for the money
+# gate (eligibility.money_gate), asked once for every button.
+GRANT_PAGE_QUERIES = 9
 
 
 def _login(client, user):

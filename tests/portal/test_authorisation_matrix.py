@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session as OrmSession
 
 from eligibility import services as eligibility_services
 from grants import payments
+from grants.services.decisions import TrancheInput
+from grants.models import PaymentStop
 from monitoring.insight import tables as insight_tables
 from monitoring.insight.annual import generate_annual_report
 from organisations import services as organisation_services
@@ -173,6 +175,7 @@ EXPECTED: dict[str, Rule] = {
     "grants.grants": R(ANY_STAFF | COORDINATOR),
     "grants.grant_detail": R(OWN_ORG | COMMITTEE_STAFF | COORDINATOR),
     "grants.claim_new": R(COMMITTEE_OFFICER),
+    "grants.payment_stop_letter": R(OWN_ORG | COMMITTEE_STAFF | COORDINATOR),
     "grants.claim_confirm": R(COMMITTEE_OFFICER),
     "grants.claim_paid": R(COMMITTEE_OFFICER),
     "grants.claim_waive": R(COMMITTEE_OFFICER),
@@ -278,8 +281,10 @@ def _build(session, now) -> tuple[dict, dict]:
     f.rule_set()
     org = f.organisation("Egen förening", representative=users["applicant_own"])
     f.organisation("Annan förening", representative=users["applicant_other"])
+    # Two tranches: the first is paid; the second is stopped when the finding below is confirmed.
     grant = f.grant(committee=own, organisation=org, representative=users["applicant_own"], officer=officer,
-                    decider=decider)
+                    decider=decider, tranches=[TrancheInput(due_on=now.date(), amount=20_000_00),
+                                               TrancheInput(due_on=date(now.year, 12, 1), amount=20_000_00)])
     f.pay(grant.tranches[0], by=officer)
     claim = payments.raise_repayment_claim(session, grant, amount=1_000_00, reason="Felaktigt utbetalt.",
                                            due_on=None, by=officer, now=now)
@@ -311,6 +316,8 @@ def _build(session, now) -> tuple[dict, dict]:
         "finding_id": finding.id, "attachment_id": finding.attachments[0].id, "case_id": case.id,
         "report_id": report.id, "milestone_id": report.milestone_id, "evaluation_id": evaluation.id,
         "experience_id": experience.id, "tranche_id": grant.tranches[0].id, "claim_id": claim.id,
+        # the stop-payment decision that confirming the finding made
+        "stop_id": session.scalar(select(PaymentStop.id).where(PaymentStop.grant_id == grant.id)),
         "review_id": review.id, "committee_id": own.id, "user_id": users["officer_other"].id,
         "message_id": message.id, "token_id": token_row.id, "join_id": join.id, "answer": "approve",
         "document_id": session.scalar(select(Document.id).where(Document.organisation_id == org.id)),
