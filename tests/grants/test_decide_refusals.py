@@ -25,8 +25,11 @@ from portal.models import AuditEvent, OutboxMessage, Role
 STALE = "Someone else decided or changed this application first. Reload the page and check."
 PLAN_INCOMPLETE = "The follow-up plan is not complete: "
 NO_SCREENING = "Approval needs an eligible screening within its validity. Run the screening again."
+BARRED = "The organisation is barred from all support: no support is decided and nothing is paid."
 UNDER_NOTICE = ("The organisation has been given notice that all support may be withdrawn: no support is decided and "
                 "nothing is paid until the case is decided.")
+# Every published rule set includes the democracy rules (eligibility.rules, mandatory).
+DEMOCRACY_RULES = [{"id": "declaration_valid"}, {"id": "no_confirmed_finding"}, {"id": "not_barred"}]
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +95,7 @@ def _under_notice_and_screened_again(case: Case) -> dict:
         reporting_committee_id=case.s.committee.id, now=case.now)
     eligibility_services.assess_finding(case.session, finding, confirm=True, reason="Uppmanar till våld.",
                                         by=coordinator, now=case.now)
-    eligibility_services.publish_rule_set(case.session, name="Indragning", rules=[{"id": "not_barred"}],
+    eligibility_services.publish_rule_set(case.session, name="Indragning", rules=DEMOCRACY_RULES,
                                           validity_days=30, by=coordinator, now=case.now)
     assert case.s.organisation.status == "under_notice"
     services.run_screening(case.session, case.s.application, by=case.s.officer, now=case.now)
@@ -100,7 +103,7 @@ def _under_notice_and_screened_again(case: Case) -> dict:
 
 
 def _screened_ineligible(case: Case) -> dict:
-    eligibility_services.publish_rule_set(case.session, name="Strängare", rules=[{"id": case.failing_rule}],
+    eligibility_services.publish_rule_set(case.session, name="Strängare", rules=[*DEMOCRACY_RULES, {"id": case.failing_rule}],
                                           validity_days=30, by=case.s.officer, now=case.now)
     services.run_screening(case.session, case.s.application, by=case.s.officer, now=case.now)
     return {}
@@ -146,8 +149,7 @@ REFUSALS = [
             decide={"outcome": "partly_approve", "amount": None}),
     Refusal("a partial approval of nothing", DomainError, "Enter the amount granted.", "amount",
             decide={"outcome": "partly_approve", "amount": 0}),
-    Refusal("the organisation is barred", DomainError, "The organisation is barred from all support.",
-            arrange=_barred),
+    Refusal("the organisation is barred", MoneyStopped, BARRED, arrange=_barred),
     Refusal("the organisation is under notice and screened again", MoneyStopped, UNDER_NOTICE,
             arrange=_under_notice_and_screened_again),
     Refusal("the latest screening is not eligible", DomainError, NO_SCREENING, arrange=_screened_ineligible),
