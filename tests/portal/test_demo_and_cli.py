@@ -56,3 +56,12 @@ def test_cli_refuses_an_unknown_committee_and_an_officer_without_one(runner, ses
                                  "--password", "long-enough-1"])
     assert result.exit_code != 0
     assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_seed_refuses_in_production_and_leaves_the_database_untouched(app, runner, session):
+    app.config["APP_ENV"] = "production"
+    before = _counts(session)
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "Refusing to seed demo data: APP_ENV is production." in result.output
+    assert _counts(session) == before
