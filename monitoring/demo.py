@@ -36,6 +36,7 @@ RINKEBY = "Rinkeby-Kista stadsdelsnämnd"
 EXTRA_OFFICERS = [
     ("handlaggare.sodermalm@demo.stad.example", "Sara Södermalm", "Södermalm stadsdelsnämnd"),
     ("handlaggare.kultur@demo.stad.example", "Kalle Kultur", "Kulturnämnden"),
+    ("handlaggare.social@demo.stad.example", "Sune Social", "Socialnämnden"),  # also grants' demo officer
 ]
 
 # Organisations of the demo: (number without check digit, name, district, consents to be named)
