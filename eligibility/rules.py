@@ -110,6 +110,10 @@ def load_overdue_reports(session: Session, organisation_ids: Sequence[int], now:
 
 
 # --- the rules ---------------------------------------------------------------------------------
+# The democracy rules are registered `mandatory=True`: the democracy declaration (declaration_valid),
+# findings (no_confirmed_finding) and the bar or notice of a withdrawal case (not_barred). They carry
+# the democracy conditions (DESIGN.md; guidelines 2016, docs/rules.md), so no published rule set
+# may leave them out or weaken their settings (eligibility.services.publish_rule_set).
 
 @rule("org_number_valid", "formal",
       description_sv="Organisationsnumret är giltigt och hör till en ideell förening, stiftelse, "
@@ -174,7 +178,8 @@ def democratic_structure(ctx: RuleContext) -> RuleVerdict:
                      "gått ut.",
       description_en="The current democracy declaration is signed by an authorised signatory and has not "
                      "expired.",
-      facts=("declaration_signature", "board_members.authorised_signatory"), loads=("declaration", "board_members"))
+      facts=("declaration_signature", "board_members.authorised_signatory"), loads=("declaration", "board_members"),
+      mandatory=True)
 def declaration_valid(ctx: RuleContext) -> RuleVerdict:
     status = ctx.facts["declaration"]
     signature = status.signature
@@ -198,7 +203,7 @@ def declaration_valid(ctx: RuleContext) -> RuleVerdict:
                      "den senaste perioden.",
       description_en="No confirmed finding against the organisation or anyone acting for it within the "
                      "look-back period.",
-      facts=("findings",), default_params={"lookback_years": 5}, loads=("findings",))
+      facts=("findings",), default_params={"lookback_years": 5}, loads=("findings",), mandatory=True)
 def no_confirmed_finding(ctx: RuleContext) -> RuleVerdict:
     since = _years_ago(ctx.now.date(), int(ctx.params["lookback_years"]))
     rows = [r for r in ctx.facts["findings"] if r.conduct_on >= since]
@@ -217,7 +222,7 @@ def no_confirmed_finding(ctx: RuleContext) -> RuleVerdict:
 @rule("not_barred", "no_violence",
       description_sv="Organisationen är inte avstängd från stöd och har ingen pågående indragning.",
       description_en="The organisation is not barred from support and has no open withdrawal case.",
-      facts=("organisation.status",))
+      facts=("organisation.status",), mandatory=True)
 def not_barred(ctx: RuleContext) -> RuleVerdict:
     status = ctx.organisation.status
     evidence = {"status": status, "since": ctx.organisation.status_changed_at}

@@ -53,6 +53,9 @@ class Rule:
     facts: tuple[str, ...] = ()  # the facts the rule reads, shown beside its evidence
     default_params: dict = field(default_factory=dict)
     loads: tuple[str, ...] = ()  # the fact loaders (FACT_LOADERS) whose values the rule reads in ctx.facts
+    # A democracy rule (eligibility.rules): every published rule set includes it, with settings no
+    # weaker than its defaults (eligibility.services.publish_rule_set).
+    mandatory: bool = False
 
     def description(self, locale: str) -> str:
         return self.description_sv if locale.startswith("sv") else self.description_en
@@ -61,14 +64,20 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+def mandatory_rules() -> list[Rule]:
+    """The democracy rules, in the order they were registered."""
+    return [registered for registered in RULES.values() if registered.mandatory]
+
+
 def rule(rule_id: str, requirement: str, needs_application: bool = False, *, description_sv: str = "",
          description_en: str = "", facts: tuple[str, ...] = (), default_params: dict | None = None,
-         loads: tuple[str, ...] = ()):
-    """Register a rule function under an identifier a RuleSet can name."""
+         loads: tuple[str, ...] = (), mandatory: bool = False):
+    """Register a rule function under an identifier a RuleSet can name; `mandatory` marks a
+    democracy rule that no published rule set may leave out or weaken."""
 
     def decorator(check: Callable[[RuleContext], RuleVerdict]):
         RULES[rule_id] = Rule(rule_id, requirement, check, needs_application, description_sv, description_en,
-                              tuple(facts), dict(default_params or {}), tuple(loads))
+                              tuple(facts), dict(default_params or {}), tuple(loads), mandatory)
         return check
 
     return decorator

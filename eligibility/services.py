@@ -12,10 +12,11 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from eligibility import permissions, signals
+from eligibility.explain import rule_description
 from eligibility.models import (WITHDRAWAL_CATEGORIES, CaseStatus, Finding, FindingActor, FindingAttachment,
                                 FindingCategory, FindingSource, FindingStatus, RuleOutcome, RuleSet, Screening,
                                 ScreeningOutcome, ScreeningResult, WithdrawalCase)
-from eligibility.screening import RULES, fact_provider, overall_outcome
+from eligibility.screening import RULES, fact_provider, mandatory_rules, overall_outcome
 from organisations.mail import mail_recipients
 from organisations.models import Organisation, OrganisationStatus
 from portal import audit, outbox
@@ -49,7 +50,9 @@ def ensure_default_rule_set(session: Session, now: datetime) -> RuleSet:
 
 def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity_days: int, by: User,
                      now: datetime) -> RuleSet:
-    """A change is always a new version; old versions (and the screenings that used them) stay as they were."""
+    """A change is always a new version; old versions (and the screenings that used them) stay as they were.
+    Every version includes the democracy rules (eligibility.rules, `mandatory=True`) with settings
+    no weaker than their defaults."""
     if not rules:
         raise DomainError(_("A rule set needs at least one rule."), field="rules")
     seen = set()
@@ -59,6 +62,7 @@ def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity
         if entry["id"] in seen:
             raise DomainError(_("The rule %(rule)s is listed twice.", rule=entry["id"]), field="rules")
         seen.add(entry["id"])
+    _check_democracy_rules(rules)
     if validity_days < 1:
         raise DomainError(_("The validity must be at least one day."), field="validity_days")
     latest = session.scalar(select(RuleSet.version).order_by(RuleSet.version.desc()).limit(1)) or 0
@@ -68,6 +72,23 @@ def publish_rule_set(session: Session, *, name: str, rules: list[dict], validity
     audit.record(session, actor=by, action="rule_set.published", obj=rule_set,
                  changes={"version": rule_set.version, "rules": rules, "validity_days": validity_days}, now=now)
     return rule_set
+
+
+def _check_democracy_rules(rules: list[dict]) -> None:
+    """The democracy rules are in the rule set, and their settings are at least their defaults: each
+    default is the mildest setting allowed (a shorter look-back would let older findings pass)."""
+    listed = {entry["id"]: entry.get("params") or {} for entry in rules}
+    missing = [registered for registered in mandatory_rules() if registered.id not in listed]
+    if missing:
+        raise DomainError(_("The democracy rules are mandatory in every rule set. Add: %(rules)s",
+                            rules=" ".join(f"{rule_description(r.id)} ({r.id})" for r in missing)), field="rules")
+    for registered in mandatory_rules():
+        for setting, mildest in registered.default_params.items():
+            value = listed[registered.id].get(setting, mildest)
+            if not isinstance(value, int) or value < mildest:
+                raise DomainError(_("The democracy rule “%(rule)s” cannot be weakened: %(setting)s "
+                                    "must be at least %(mildest)s.", rule=rule_description(registered.id), setting=setting, mildest=mildest),
+                                  field="rules")
 
 
 # ---------------------------------------------------------------------------- screening

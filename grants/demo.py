@@ -11,7 +11,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eligibility.models import RuleSet
 from grants import services
 from grants.models import ApplicationStatus, Programme
 from organisations.declarations import current_text, declaration_status
@@ -93,11 +92,27 @@ def _organisations(session: Session, applicant: User, now: datetime) -> list[Org
 
 
 def _rule_set(session: Session, now: datetime) -> None:
-    if session.scalar(select(RuleSet).where(RuleSet.published_at.is_not(None))) is None:
-        if session.scalar(select(RuleSet).where(RuleSet.version == 1)) is None:
-            session.add(RuleSet(version=1, name="Grundregler", rules=[], validity_days=30, published_at=now,
-                                created_at=now))
-            session.flush()
+    """The default rule set (with the democracy rules), published through eligibility's service."""
+    from eligibility.services import ensure_default_rule_set
+
+    ensure_default_rule_set(session, now)
+
+
+def screened_eligible(session: Session, application, *, officer: User, now: datetime):
+    """The officer screens the application and assesses what the rules leave to a person, as an
+    officer does on the screening page (the demo's statutes give an elected board and an annual
+    meeting). A rule that fails stops the demo: it makes no decision the services would refuse."""
+    from eligibility.services import resolve_result
+
+    screening = services.run_screening(session, application, by=officer, now=now)
+    for result in screening.results:
+        if result.outcome == "needs_assessment" and result.resolved_outcome is None:
+            resolve_result(session, result, outcome="pass", by=officer, now=now,
+                           reason="Demo: stadgarna ger en vald styrelse och ett årsmöte; inget hinder hittades.")
+    if screening.outcome != "eligible":
+        failed = [r.rule_id for r in screening.results if r.effective_outcome == "fail"]
+        raise DomainError(f"Demo: {application.title} is not eligible ({screening.outcome}: {failed}).")
+    return screening
 
 
 PROGRAMMES = [
@@ -217,15 +232,11 @@ def seed_grants(session: Session, now: datetime) -> None:
         tranches = [services.TrancheInput(app.period_start, granted // 2),
                     services.TrancheInput(milestone.due_on + timedelta(days=14), granted - granted // 2,
                                           "milestone_approved", milestone.id)]
-        try:
-            with session.begin_nested():
-                services.decide(session, app, outcome=outcome, amount=amount and amount * 100,
-                                reasons="Ansökan svarar väl mot utlysningens syfte." if outcome != "reject"
-                                else "Verksamheten ligger utanför utlysningens åtgärdsområde.",
-                                conditions="Deltagare redovisas per kön." if outcome != "reject" else "",
-                                tranches=None if outcome == "reject" else tranches,
-                                expected_version=app.version, by=decider, now=now)
-        except DomainError:
-            # e.g. the eligibility rules of the lower layer find the demo organisation ineligible:
-            # the application stays in review rather than the demo pretending otherwise.
-            session.expire_all()
+        if outcome != "reject":
+            screened_eligible(session, app, officer=officer, now=now)
+        services.decide(session, app, outcome=outcome, amount=amount and amount * 100,
+                        reasons="Ansökan svarar väl mot utlysningens syfte." if outcome != "reject"
+                        else "Verksamheten ligger utanför utlysningens åtgärdsområde.",
+                        conditions="Deltagare redovisas per kön." if outcome != "reject" else "",
+                        tranches=None if outcome == "reject" else tranches,
+                        expected_version=app.version, by=decider, now=now)

@@ -1,8 +1,8 @@
 """Payment rules: which tranches and repayment claims may move, and moving them. The scheduler
 calls releasable_tranches() and release_tranche(by=None); officers use the same functions, and a
 withdrawal of all support cancels tranches through the same cancel_tranche().
-No money moves while an organisation is barred (DESIGN.md), and release and payment each ask
-eligibility.money_gate at their own moment (notice, confirmed finding, declaration).
+No money moves while an organisation is barred (DESIGN.md): release and payment each ask
+eligibility.money_gate at their own moment (bar, notice, confirmed finding, declaration).
 
 Each move has one `*_refusal(object, by)` that says why `by` may not make it now (None: they
 may). The service raises it; the page asks `can_*` (the same function) to decide which buttons
@@ -35,7 +35,7 @@ from eligibility.money_gate import money_may_move_clause, money_refusal
 from grants.models import Grant, GrantStatus, RepaymentClaim, RepaymentStatus, Tranche, TrancheStatus
 from grants.permissions import can_manage_grant
 from organisations.mail import mail_recipients
-from organisations.models import Organisation, OrganisationStatus
+from organisations.models import Organisation
 from portal import audit, clock, outbox
 from portal.concurrency import lock_row, update_status_if
 from portal.errors import Conflict, DomainError, PermissionDenied
@@ -94,8 +94,7 @@ def releasable_tranches(session: Session, now: datetime) -> list[Tranche]:
         select(Tranche).join(Grant, Tranche.grant_id == Grant.id)
         .join(Organisation, Grant.organisation_id == Organisation.id)
         .where(Tranche.status == TrancheStatus.SCHEDULED.value, Tranche.due_on <= now.date(),
-               Grant.status == GrantStatus.ACTIVE.value, Organisation.status != OrganisationStatus.BARRED.value,
-               money_may_move_clause(now))
+               Grant.status == GrantStatus.ACTIVE.value, money_may_move_clause(now))
         .order_by(Tranche.due_on, Tranche.id)).all()
     return [t for t in candidates if condition_met(t)]
 
@@ -111,8 +110,6 @@ def release_refusal(tranche: Tranche, by: User | None, now: datetime | None = No
         return DomainError(_("Only a scheduled tranche can be released."))
     if grant.status != GrantStatus.ACTIVE.value:
         return DomainError(_("The grant is not active, so no money can be released."))
-    if grant.organisation.is_barred:
-        return DomainError(_("The organisation is barred: no money may be paid."))
     if (refusal := _money_stopped(grant, now)) is not None:
         return refusal
     if not condition_met(tranche):
@@ -143,8 +140,6 @@ def payment_refusal(tranche: Tranche, by: User | None, now: datetime | None = No
         return Conflict(_("The tranche is already marked as paid."))
     if tranche.status != TrancheStatus.RELEASED.value:
         return DomainError(_("Only a released tranche can be marked as paid."))
-    if grant.organisation.is_barred:
-        return DomainError(_("The organisation is barred: no money may be paid."))
     if (refusal := _money_stopped(grant, now)) is not None:
         return refusal
     return None

@@ -1,24 +1,34 @@
 """Demo data for follow-up: reports in every state, evaluations due and completed, and a dozen
 shared experiences across committees and action areas. Idempotent: each demo grant is looked up by
-its application reference before anything is created. The grants are made directly with the
-grants models, so the seeder works whether or not the grants package seeds data of its own."""
+its programme's title before anything is created. Organisations, programmes, applications, plans,
+screenings, decisions, grants and payments go through the services users use, on a clock moved
+back to when each step would have happened (oldest grant first); the reports and evaluations are
+still written as rows."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import io
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import luhn
 
-from grants.models import (Application, ApplicationStatus, BudgetLine, Decision, DecisionOutcome, EvaluationPoint,
-                           FollowUpPlan, Grant, GrantStatus, Indicator, Milestone, Programme, ProgrammeStatus)
+
+from grants import payments, services
+from grants.demo import screened_eligible
+from grants.models import EvaluationPoint, Grant, GrantStatus, Milestone, Programme
 from monitoring.experiences import create_from_evaluation
 from monitoring.models import (Evaluation, EvaluationStatus, GranteeReport, IndicatorValue, ReportStatus,
                                SpendingLine)
-from organisations.models import Organisation, OrganisationDistrict, Representative
+from organisations import services as org_services
+from organisations.declarations import declaration_status
+from organisations.demo import small_pdf
+from organisations.models import Organisation
 from portal.admin.services import create_user, grant_role
 from portal.auth.services import find_user_by_email
+from portal import audit
 from portal.demo import DEMO_PASSWORD, committee_by_name
 from portal.models import Role, User
 
@@ -26,6 +36,7 @@ RINKEBY = "Rinkeby-Kista stadsdelsnämnd"
 EXTRA_OFFICERS = [
     ("handlaggare.sodermalm@demo.stad.example", "Sara Södermalm", "Södermalm stadsdelsnämnd"),
     ("handlaggare.kultur@demo.stad.example", "Kalle Kultur", "Kulturnämnden"),
+    ("handlaggare.social@demo.stad.example", "Sune Social", "Socialnämnden"),  # also grants' demo officer
 ]
 
 # Organisations of the demo: (number without check digit, name, district, consents to be named)
@@ -91,64 +102,132 @@ def _officer(session: Session, now: datetime, email: str, name: str, committee_n
     return user
 
 
-def _organisation(session: Session, now: datetime, spec) -> Organisation:
+# The districts of ORGANISATIONS' neighbourhoods (portal.districts).
+DISTRICT_OF = {"Rinkeby": "Rinkeby-Kista", "Kista": "Rinkeby-Kista", "Tensta": "Spånga-Tensta"}
+
+
+def _slug(name: str) -> str:
+    return name.split()[0].lower().translate(str.maketrans("åäöé", "aaoe"))
+
+
+def _staff(session: Session, now: datetime, committee, officers: dict) -> tuple[User, User]:
+    """The committee's officer (prepares programmes and plans) and decision maker, created if the demo lacks them."""
+    officer = officers.get(committee.name) or _officer(
+        session, now, f"handlaggare.{_slug(committee.name)}@demo.stad.example", f"Handläggare {committee.name}",
+        committee.name)
+    officers[committee.name] = officer
+    email = f"beslutsfattare.{_slug(committee.name)}@demo.stad.example"
+    decider = find_user_by_email(session, email) if committee.name != RINKEBY else find_user_by_email(
+        session, "beslutsfattare@demo.stad.example")
+    if decider is None:
+        decider = create_user(session, email=email, name=f"Beslutsfattare {committee.name}", password=DEMO_PASSWORD,
+                              by=None, now=now)
+    grant_role(session, decider, Role.DECISION_MAKER, committee.id, by=None, now=now)
+    return officer, decider
+
+
+def _organisation(session: Session, now: datetime, spec, representative: User) -> Organisation:
+    """Registered by its representative through the registry's services, with a board and statutes
+    (what the eligibility rules read), a thousand days ago."""
     base, name, district, consents = spec
     number = base + luhn.calc_check_digit(base)
     org = session.scalar(select(Organisation).where(Organisation.org_number == number))
-    if org is None:
-        org = Organisation(org_number=number, name=name, legal_form="non_profit_association", city="Stockholm",
-                           email=f"info{base[-2:]}@forening.example", consents_to_name_in_experiences=consents,
-                           created_at=now, updated_at=now)
-        org.districts = [OrganisationDistrict(district=district)]
-        session.add(org)
-        session.flush()
+    if org is not None:
+        return org
+    registered = now - timedelta(days=1000)
+    district = DISTRICT_OF.get(district, district)
+    slug = f"mon{base[-2:]}"
+    data = org_services.ProfileData(
+        name=name, legal_form="non_profit_association", street_address=f"Uppföljningsvägen {base[-1]}",
+        postal_code="16355", city="Stockholm", contact_name=f"Ordförande {name}", email=f"info{base[-2:]}@forening.example",
+        members_women=30, members_men=30, districts=[district],
+        board=[org_services.BoardRow(f"Ordförande {name}", "Ordförande", True),
+               org_services.BoardRow(f"Kassör {name}", "Kassör", True)])
+    org = org_services.register_organisation(session, by=representative, org_number=number, data=data,
+                                             allowed_districts=[district], now=registered, base_url="").organisation
+    org.consents_to_name_in_experiences = consents
+    org_services.upload_document(
+        session, org, by=representative, kind="statutes", stream=io.BytesIO(small_pdf(f"Stadgar – {name}")),
+        original_name=f"stadgar-{slug}.pdf", year=None, now=registered,
+        upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    session.flush()
     return org
 
 
-def _grant(session: Session, now: datetime, *, reference: str, committee, organisation, officer: User | None,
-           decider: User, creator: User, title: str, method: str, target_group: str, action_area: str,
-           district: str, start: date, end: date, milestones, evaluation_points,
-           status: GrantStatus = GrantStatus.ACTIVE) -> Grant:
-    programme = Programme(committee_id=committee.id, title=f"Demo: {title}", action_area=action_area,
-                          target_groups=[target_group], districts=[district], budget=200_000_000,
-                          max_per_grant=50_000_000, opens_on=start - timedelta(days=150),
-                          closes_on=start - timedelta(days=90), status=ProgrammeStatus.CLOSED.value, created_at=now)
-    session.add(programme)
+def _signed(session: Session, organisation: Organisation, by: User, at: datetime, until: datetime) -> None:
+    """The chair signs the democracy declaration again at `at` unless it is valid from `at` to
+    `until` (the application, its decision and its payment)."""
+    if not (declaration_status(session, organisation.id, at).valid
+            and declaration_status(session, organisation.id, until).valid):
+        chair = organisation.board_members[0]
+        org_services.sign_declaration(session, organisation, by=by, board_member_id=chair.id, confirmed=True,
+                                      now=at, valid_months=current_app.config["DECLARATION_VALID_MONTHS"])
+
+
+def _grant(session: Session, now: datetime, *, committee, organisation, officer: User, decider: User,
+           creator: User, title: str, method: str, target_group: str, action_area: str, district: str, start: date,
+           end: date, milestones, evaluation_points, status: GrantStatus = GrantStatus.ACTIVE) -> Grant:
+    """A grant made the way users make one, on a clock moved back: the officer publishes a programme
+    150 days before the grant period, the organisation applies 120 days before, the officer plans
+    the follow-up and screens, the decision maker decides 30 days before (grants.services.decide),
+    and the first day of the period the tranche is released and paid (grants.payments)."""
+    def at(day_: date) -> datetime:
+        return datetime.combine(day_, time(10))
+
+    opened, applied, decided = at(start - timedelta(days=150)), at(start - timedelta(days=120)), at(
+        start - timedelta(days=30))
+    programme = services.create_programme(
+        session, committee_id=committee.id, by=officer, now=opened,
+        values={"title": f"Demo: {title}", "description": "Bidrag till civilsamhällets arbete för demokrati.",
+                "action_area": action_area, "target_groups": [target_group],
+                "districts": [DISTRICT_OF.get(district, district)], "budget": 2_000_000_00,
+                "max_per_grant": 500_000_00, "opens_on": start - timedelta(days=150),
+                "closes_on": start - timedelta(days=90), "reporting_rhythm": "interim_final"},
+        criteria=[services.CriterionInput("Relevans för målgruppen", 1)])
+    services.publish_programme(session, programme, by=officer, now=opened)
+    _signed(session, organisation, creator, applied, at(start) + timedelta(hours=2))
+    application = services.start_application(session, programme=programme, organisation=organisation, by=creator,
+                                             now=applied)
+    steps = {1: {"title": title},
+             2: {"aims": "Stärka demokratin och förebygga våldsbejakande extremism.",
+                 "activities": "Regelbundna träffar under bidragsperioden.", "method": method,
+                 "target_group": target_group},
+             3: {"women": {"18-25": 20}, "men": {"18-25": 20}},
+             4: {"period_start": start, "period_end": end, "requested_amount": 250_000_00,
+                 "budget_lines": [services.BudgetLineInput("Lokalhyra", 60_000_00),
+                                  services.BudgetLineInput("Arvoden", 140_000_00),
+                                  services.BudgetLineInput("Material", 50_000_00)]},
+             5: {"partners": ""}}
+    for step, values in steps.items():
+        services.save_step(session, application, step, values, by=creator, now=applied)
+    services.submit_application(session, application, by=creator, now=applied)
+    services.save_plan(session, application, responsible_officer_id=officer.id, indicators=[
+        services.IndicatorInput("Nå målgruppen", "Deltagare", "personer", Decimal(0), Decimal(40), True),
+        services.IndicatorInput("Regelbunden verksamhet", "Träffar", "st", Decimal(0), Decimal(24), False)],
+        milestones=[services.MilestoneInput(kind, due) for kind, due in milestones],
+        evaluation_dates=list(evaluation_points), by=officer, now=applied)
+    screened_eligible(session, application, officer=officer, now=decided)
+    services.decide(session, application, outcome="approve", amount=None,
+                    reasons="Ansökan uppfyller utlysningens kriterier.", conditions="", tranches=None,
+                    expected_version=application.version, by=decider, now=decided)
+    grant = session.scalar(select(Grant).where(Grant.application_id == application.id))
+    for tranche in grant.tranches:
+        payments.release_tranche(session, tranche, by=officer, now=at(tranche.due_on))
+        payments.mark_tranche_paid(session, tranche, by=officer, now=at(tranche.due_on) + timedelta(hours=2))
     session.flush()
-    application = Application(
-        reference=reference, organisation_id=organisation.id, programme_id=programme.id, created_by_id=creator.id,
-        title=title, aims="Stärka demokratin och förebygga våldsbejakande extremism.",
-        activities="Regelbundna träffar under bidragsperioden.", method=method, target_group=target_group,
-        period_start=start, period_end=end, requested_amount=25_000_000, status=ApplicationStatus.DECIDED.value,
-        created_at=now, updated_at=now, submitted_at=now)
-    application.budget_lines = [BudgetLine(category="Lokalhyra", amount=6_000_000),
-                                BudgetLine(category="Arvoden", amount=14_000_000),
-                                BudgetLine(category="Material", amount=5_000_000)]
-    session.add(application)
-    session.flush()
-    decision = Decision(application_id=application.id, outcome=DecisionOutcome.APPROVE.value, amount=25_000_000,
-                        reasons="Ansökan uppfyller utlysningens kriterier.", decided_by_id=decider.id,
-                        decided_at=datetime.combine(start - timedelta(days=30), datetime.min.time()))
-    session.add(decision)
-    plan = FollowUpPlan(application_id=application.id, responsible_officer_id=officer.id if officer else None,
-                        created_at=now, updated_at=now)
-    plan.indicators = [
-        Indicator(objective="Nå målgruppen", name="Deltagare", unit="personer", baseline=Decimal(0),
-                  target=Decimal(40), by_gender=True),
-        Indicator(objective="Regelbunden verksamhet", name="Träffar", unit="st", baseline=Decimal(0),
-                  target=Decimal(24), by_gender=False),
-    ]
-    plan.milestones = [Milestone(kind=kind, due_on=due) for kind, due in milestones]
-    plan.evaluation_points = [EvaluationPoint(due_on=due, description="Utvärdering") for due in evaluation_points]
-    session.add(plan)
-    session.flush()
-    grant = Grant(application_id=application.id, decision_id=decision.id, organisation_id=organisation.id,
-                  committee_id=committee.id, programme_id=programme.id, amount=25_000_000, period_start=start,
-                  period_end=end, status=status.value, created_at=decision.decided_at,
-                  ended_at=now if status == GrantStatus.COMPLETED else None)
-    session.add(grant)
-    session.flush()
+    if status == GrantStatus.COMPLETED:
+        _complete_grant(session, grant, by=officer, now=now)
     return grant
+
+
+def _complete_grant(session: Session, grant: Grant, *, by: User, now: datetime) -> None:
+    """The grant period is over and its reports are approved: completed, with the event
+    monitoring.reports writes when the last report is approved."""
+    grant.status = GrantStatus.COMPLETED.value
+    grant.ended_at = now
+    audit.record(session, actor=by, action="grant.completed", obj=grant,
+                 changes={"status": [GrantStatus.ACTIVE.value, GrantStatus.COMPLETED.value]},
+                 reason="every report approved after the grant period", now=now)
 
 
 def _report(session: Session, grant: Grant, milestone: Milestone, status: ReportStatus, *, by: User,
@@ -213,13 +292,13 @@ def seed_monitoring(session: Session, now: datetime) -> None:
         extra = _officer(session, now, email, name, committee_name)
         if extra is not None:
             officers[committee_name] = extra
-    orgs = [_organisation(session, now, spec) for spec in ORGANISATIONS]
-    for org in orgs[:2]:  # the demo applicant reports for two organisations
-        exists = session.scalar(select(Representative).where(Representative.organisation_id == org.id,
-                                                             Representative.user_id == applicant.id))
-        if exists is None:
-            session.add(Representative(organisation_id=org.id, user_id=applicant.id, added_at=now))
-    session.flush()
+    orgs = []
+    for index, spec in enumerate(ORGANISATIONS):  # the demo applicant reports for the first two
+        email = f"uppfoljning{index + 1}@demo.stad.example"
+        representative = applicant if index < 2 else (find_user_by_email(session, email) or create_user(
+            session, email=email, name=f"Kontakt {spec[1]}", password=DEMO_PASSWORD, by=None, now=now,
+            roles=[(Role.APPLICANT, None)]))
+        orgs.append((_organisation(session, now, spec, representative), representative))
 
     today = now.date()
 
@@ -229,72 +308,94 @@ def seed_monitoring(session: Session, now: datetime) -> None:
     def at(offset: int) -> datetime:
         return datetime.combine(day(offset), datetime.min.time()) + timedelta(hours=10)
 
-    def once(reference: str) -> bool:
-        return session.scalar(select(Application.id).where(Application.reference == reference)) is None
+    def once(title: str) -> bool:
+        return session.scalar(select(Programme.id).where(Programme.title == f"Demo: {title}")) is None
 
-    common = dict(committee=rinkeby, officer=officer, decider=decider, creator=applicant, action_area="targeted",
-                  district="Rinkeby")
+    jobs = []  # (the grant period's start, the job): run oldest first, so each fact is in place when it is read
+
+    def grant_of(title: str, org_index: int, committee, **values) -> Grant:
+        officer_, decider_ = _staff(session, now, committee, officers)
+        organisation, representative = orgs[org_index]
+        return _grant(session, now, committee=committee, organisation=organisation, officer=officer_,
+                      decider=decider_, creator=representative, title=title, **values)
+
+    common = dict(action_area="targeted", district="Rinkeby")
     # 1. Running grant: interim report approved, final report being drafted.
-    if once("DEMO-MON-01"):
-        grant = _grant(session, now, reference="DEMO-MON-01", organisation=orgs[0], title="Fotboll och samtal",
-                       method="Idrott", target_group="Unga 15-25", start=day(-240), end=day(40),
-                       milestones=[("interim", day(-90)), ("final", day(70))], evaluation_points=[day(100)], **common)
-        plan = session.scalar(select(FollowUpPlan).where(FollowUpPlan.application_id == grant.application_id))
-        _report(session, grant, plan.milestones[0], ReportStatus.APPROVED, by=applicant, reviewer=officer, at=at(-92))
-        _report(session, grant, plan.milestones[1], ReportStatus.DRAFT, by=applicant, reviewer=None, at=at(-3))
+    if once("Fotboll och samtal"):
+        def running():
+            grant = grant_of("Fotboll och samtal", 0, rinkeby, method="Idrott", target_group="Unga 15-25",
+                             start=day(-240), end=day(40), milestones=[("interim", day(-90)), ("final", day(70))],
+                             evaluation_points=[day(100)], **common)
+            plan = grant.application.plan
+            _report(session, grant, plan.milestones[0], ReportStatus.APPROVED, by=applicant, reviewer=officer,
+                    at=at(-92))
+            _report(session, grant, plan.milestones[1], ReportStatus.DRAFT, by=applicant, reviewer=None, at=at(-3))
+        jobs.append((day(-240), running))
     # 2. A report submitted and waiting for the officer; 3. one returned for completion; 4. one overdue.
-    if once("DEMO-MON-02"):
-        grant = _grant(session, now, reference="DEMO-MON-02", organisation=orgs[1], title="Läxhjälp i Tensta",
-                       method="Läxhjälp", target_group="Barn 10-15", start=day(-200), end=day(160),
-                       milestones=[("interim", day(-5)), ("final", day(190))], evaluation_points=[day(220)], **common)
-        plan = session.scalar(select(FollowUpPlan).where(FollowUpPlan.application_id == grant.application_id))
-        _report(session, grant, plan.milestones[0], ReportStatus.SUBMITTED, by=applicant, reviewer=None, at=at(-6))
-    if once("DEMO-MON-03"):
-        grant = _grant(session, now, reference="DEMO-MON-03", organisation=orgs[0], title="Ungdomsråd i Kista",
-                       method="Elevinflytande", target_group="Unga 13-17", start=day(-150), end=day(210),
-                       milestones=[("interim", day(-20)), ("final", day(240))], evaluation_points=[day(260)], **common)
-        plan = session.scalar(select(FollowUpPlan).where(FollowUpPlan.application_id == grant.application_id))
-        _report(session, grant, plan.milestones[0], ReportStatus.RETURNED, by=applicant, reviewer=officer,
-                at=at(-21), comment="Ange hur många träffar som genomfördes och bifoga kvitton för lokalhyran.")
-    if once("DEMO-MON-04"):
-        _grant(session, now, reference="DEMO-MON-04", organisation=orgs[1], title="Föräldrakaféet",
-               method="Föräldragrupper", target_group="Föräldrar", start=day(-300), end=day(60),
-               milestones=[("interim", day(-30)), ("final", day(90))], evaluation_points=[day(120)], **common)
+    if once("Läxhjälp i Tensta"):
+        def submitted():
+            grant = grant_of("Läxhjälp i Tensta", 1, rinkeby, method="Läxhjälp", target_group="Barn 10-15",
+                             start=day(-200), end=day(160), milestones=[("interim", day(-5)), ("final", day(190))],
+                             evaluation_points=[day(220)], **common)
+            _report(session, grant, grant.application.plan.milestones[0], ReportStatus.SUBMITTED, by=applicant,
+                    reviewer=None, at=at(-6))
+        jobs.append((day(-200), submitted))
+    if once("Ungdomsråd i Kista"):
+        def returned():
+            grant = grant_of("Ungdomsråd i Kista", 0, rinkeby, method="Elevinflytande", target_group="Unga 13-17",
+                             start=day(-150), end=day(210), milestones=[("interim", day(-20)), ("final", day(240))],
+                             evaluation_points=[day(260)], **common)
+            _report(session, grant, grant.application.plan.milestones[0], ReportStatus.RETURNED, by=applicant,
+                    reviewer=officer, at=at(-21),
+                    comment="Ange hur många träffar som genomfördes och bifoga kvitton för lokalhyran.")
+        jobs.append((day(-150), returned))
+    if once("Föräldrakaféet"):
+        jobs.append((day(-300), lambda: grant_of(
+            "Föräldrakaféet", 1, rinkeby, method="Föräldragrupper", target_group="Föräldrar", start=day(-300),
+            end=day(60), milestones=[("interim", day(-30)), ("final", day(90))], evaluation_points=[day(120)],
+            **common)))
     # 5. Grant period over, reports approved, evaluation due for the officer.
-    if once("DEMO-MON-05"):
-        grant = _grant(session, now, reference="DEMO-MON-05", organisation=orgs[2], title="Trygga mötesplatser",
-                       method="Mötesplats", target_group="Kvinnor", start=day(-420), end=day(-60),
-                       milestones=[("interim", day(-240)), ("final", day(-30))], evaluation_points=[day(-10)],
-                       status=GrantStatus.COMPLETED, **common)
-        plan = session.scalar(select(FollowUpPlan).where(FollowUpPlan.application_id == grant.application_id))
-        _report(session, grant, plan.milestones[0], ReportStatus.APPROVED, by=applicant, reviewer=officer, at=at(-241))
-        _report(session, grant, plan.milestones[1], ReportStatus.APPROVED, by=applicant, reviewer=officer, at=at(-31),
-                scale=2)
-        point = plan.evaluation_points[0]
-        session.add(Evaluation(grant_id=grant.id, evaluation_point_id=point.id, committee_id=grant.committee_id,
-                               status=EvaluationStatus.DUE.value, due_on=point.due_on, created_at=at(-10),
-                               attainment=[], share=False))
+    if once("Trygga mötesplatser"):
+        def evaluation_due():
+            representative = orgs[2][1]
+            grant = grant_of("Trygga mötesplatser", 2, rinkeby, method="Mötesplats", target_group="Kvinnor",
+                             start=day(-420), end=day(-60), milestones=[("interim", day(-240)), ("final", day(-30))],
+                             evaluation_points=[day(-10)], status=GrantStatus.COMPLETED, **common)
+            plan = grant.application.plan
+            _report(session, grant, plan.milestones[0], ReportStatus.APPROVED, by=representative, reviewer=officer,
+                    at=at(-241))
+            _report(session, grant, plan.milestones[1], ReportStatus.APPROVED, by=representative, reviewer=officer,
+                    at=at(-31), scale=2)
+            point = plan.evaluation_points[0]
+            session.add(Evaluation(grant_id=grant.id, evaluation_point_id=point.id, committee_id=grant.committee_id,
+                                   status=EvaluationStatus.DUE.value, due_on=point.due_on, created_at=at(-10),
+                                   attainment=[], share=False))
+        jobs.append((day(-420), evaluation_due))
     # 6.-17. Completed, evaluated and shared grants across committees and action areas.
     for index, (committee_name, org_index, area, title, method, group, rating, recommendation, worked, did_not,
                 lessons) in enumerate(EXPERIENCES, start=1):
-        reference = f"DEMO-MON-X{index:02d}"
         committee = committee_by_name(session, committee_name)
-        if committee is None or not once(reference):
+        if committee is None or not once(title):
             continue
-        evaluator = officers.get(committee_name)
-        district = ORGANISATIONS[org_index][2]
         start = day(-500 - 20 * index)
-        grant = _grant(session, now, reference=reference, committee=committee, organisation=orgs[org_index],
-                       officer=evaluator, decider=decider, creator=applicant, title=title, method=method,
-                       target_group=group, action_area=area, district=district, start=start,
-                       end=start + timedelta(days=365),
-                       milestones=[("interim", start + timedelta(days=180)), ("final", start + timedelta(days=395))],
-                       evaluation_points=[start + timedelta(days=420)], status=GrantStatus.COMPLETED)
-        plan = session.scalar(select(FollowUpPlan).where(FollowUpPlan.application_id == grant.application_id))
-        for milestone, scale in zip(plan.milestones, (1, 2)):
-            _report(session, grant, milestone, ReportStatus.APPROVED, by=applicant, reviewer=evaluator,
-                    at=datetime.combine(milestone.due_on, datetime.min.time()), scale=scale)
-        point = plan.evaluation_points[0]
-        _complete(session, grant, point, officer=evaluator,
-                  at=datetime.combine(point.due_on, datetime.min.time()) + timedelta(hours=10), rating=rating,
-                  recommendation=recommendation, worked=worked, did_not=did_not, lessons=lessons)
+
+        def shared(committee=committee, org_index=org_index, area=area, title=title, method=method, group=group,
+                   rating=rating, recommendation=recommendation, worked=worked, did_not=did_not, lessons=lessons,
+                   start=start):
+            grant = grant_of(title, org_index, committee, method=method, target_group=group, action_area=area,
+                             district=ORGANISATIONS[org_index][2], start=start, end=start + timedelta(days=365),
+                             milestones=[("interim", start + timedelta(days=180)),
+                                         ("final", start + timedelta(days=395))],
+                             evaluation_points=[start + timedelta(days=420)], status=GrantStatus.COMPLETED)
+            evaluator = officers[committee.name]
+            plan = grant.application.plan
+            for milestone, scale in zip(plan.milestones, (1, 2)):
+                _report(session, grant, milestone, ReportStatus.APPROVED, by=orgs[org_index][1], reviewer=evaluator,
+                        at=datetime.combine(milestone.due_on, datetime.min.time()), scale=scale)
+            point = plan.evaluation_points[0]
+            _complete(session, grant, point, officer=evaluator,
+                      at=datetime.combine(point.due_on, datetime.min.time()) + timedelta(hours=10), rating=rating,
+                      recommendation=recommendation, worked=worked, did_not=did_not, lessons=lessons)
+        jobs.append((start, shared))
+    for _start, job in sorted(jobs, key=lambda item: item[0]):
+        job()

@@ -45,9 +45,12 @@ def users_create(email: str, name: str, role: str, committee_name: str | None, p
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Create demo committees, users and data. Running it again changes nothing."""
-    from portal.demo import run_seeders
+    from portal.demo import DemoRefused, run_seeders
 
-    done = run_seeders(current_app, db.session, clock.now())
+    try:
+        done = run_seeders(current_app, db.session, clock.now())
+    except DemoRefused as refused:
+        raise click.ClickException(str(refused))
     click.echo("Demo data in place: " + ", ".join(done))
 
 

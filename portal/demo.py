@@ -1,5 +1,8 @@
 """Demo data. Each package registers a seeder; `flask demo seed` runs them lowest layer
-first. Every seeder is idempotent: it looks rows up by natural key before creating them."""
+first. Every seeder is idempotent: it looks rows up by natural key before creating them, and
+makes its decisions, grants and payments through the same services as users (moving `now` for
+a history in the past), so demo data obeys the same rules. Never in production: the demo's
+accounts share one published password."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -61,7 +64,15 @@ def seed_portal(session: Session, now: datetime) -> None:
         grant_role(session, user, role, committee.id if committee else None, by=None, now=now)
 
 
+class DemoRefused(RuntimeError):
+    """The demo seed was asked to run where it must not."""
+
+
 def run_seeders(app: Flask, session: Session, now: datetime) -> list[str]:
+    if app.config.get("APP_ENV") == "production":
+        raise DemoRefused("Refusing to seed demo data: APP_ENV is production. The demo creates accounts with a "
+                          "published password and invented organisations, grants and findings; run it only in a "
+                          "development or test environment.")
     done = []
     for name, seeder in app.extensions.get("demo_seeders", []):
         seeder(session, now)

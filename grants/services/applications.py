@@ -42,6 +42,11 @@ def start_application(session: Session, *, programme: Programme, organisation: O
 
     if not is_representative(by, organisation.id):
         raise PermissionDenied(_("You do not represent this organisation."))
+    # A barred organisation gets no support, so it starts nothing to apply for it. One under notice
+    # or with a confirmed finding may still prepare a draft while its case is heard: the money gate
+    # (eligibility.money_gate) stops the decision.
+    if organisation.is_barred:
+        raise DomainError(_("The organisation is barred from all support and cannot apply."), field="organisation_id")
     if not programme.is_open_on(now.date()):
         raise DomainError(_("The programme is not open for applications."))
     application = Application(organisation_id=organisation.id, programme_id=programme.id, created_by_id=by.id,

@@ -64,7 +64,6 @@ def decide(session: Session, application: Application, *, outcome: str, amount: 
         amount = 0
     else:
         amount = _amount_granted(application, outcome, amount)
-        _check_not_barred(application)
         _check_money_may_move(session, application, now)
         screening = _valid_screening(session, application, now)
         _check_plan_complete(application, final_report_max_days)
@@ -134,15 +133,9 @@ def _amount_granted(application: Application, outcome: str, amount: int | None) 
     return amount
 
 
-def _check_not_barred(application: Application) -> None:
-    """No support to an organisation barred from all support."""
-    if application.organisation.is_barred:
-        raise DomainError(_("The organisation is barred from all support."))
-
-
 def _check_money_may_move(session: Session, application: Application, now: datetime) -> None:
     """The facts at the moment of approval, whatever the screening found (eligibility.money_gate):
-    not under notice, no confirmed finding standing, a democracy declaration valid now."""
+    not barred, not under notice, no confirmed finding standing, a democracy declaration valid now."""
     if (refusal := money_refusal(session, application.organisation, now)) is not None:
         raise refusal
 

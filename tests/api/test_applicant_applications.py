@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eligibility.models import Screening
 from grants.models import Application
@@ -234,3 +234,13 @@ def test_another_applicant_cannot_withdraw_our_application(client, session, me):
     assert response.status_code == 404
     session.expire_all()
     assert session.get(Application, application.id).status == "draft"
+
+
+def test_a_barred_organisation_cannot_start_a_draft(client, session, factory, me):
+    factory.force_status(me.organisation, "barred")
+    before = session.scalar(select(func.count()).select_from(Application))
+    response = client.post("/api/v1/applications", headers=me.headers,
+                           json={"programme_id": me.programme.id, "organisation_id": me.organisation.id})
+    assert response.status_code == 422
+    assert "Organisationen är spärrad från allt stöd och kan inte ansöka." in str(response.json["error"])
+    assert session.scalar(select(func.count()).select_from(Application)) == before

@@ -223,14 +223,16 @@ def test_admin_publishes_a_new_version_and_old_screenings_keep_theirs(client, se
     form = client.get("/eligibility/rule-sets/new").get_data(as_text=True)
     assert "no_confirmed_finding lookback_years=5" in form
     response = client.post("/eligibility/rule-sets/new", data={
-        "name": "Skärpt", "validity_days": "14", "rules": "not_barred\nno_confirmed_finding lookback_years=10"})
+        "name": "Skärpt", "validity_days": "14",
+        "rules": "not_barred\nno_confirmed_finding lookback_years=10\ndeclaration_valid"})
     assert response.status_code == 302
     new = session.scalar(select(RuleSet).where(RuleSet.version == 2))
     assert new.rules == [{"id": "not_barred", "params": {}},
-                         {"id": "no_confirmed_finding", "params": {"lookback_years": 10}}]
+                         {"id": "no_confirmed_finding", "params": {"lookback_years": 10}},
+                         {"id": "declaration_valid", "params": {}}]
     latest = screen(session, organisation=org, trigger="manual", by=None, now=now)
-    assert latest.rule_set.version == 2 and [r.rule_id for r in latest.results] == ["not_barred",
-                                                                                    "no_confirmed_finding"]
+    assert latest.rule_set.version == 2 and [r.rule_id for r in latest.results] == [
+        "not_barred", "no_confirmed_finding", "declaration_valid"]
     session.expire_all()
     assert old.rule_set.version == 1 and len(old.results) == 7
     page = client.get("/eligibility/rule-sets").get_data(as_text=True)

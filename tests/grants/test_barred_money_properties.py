@@ -80,10 +80,12 @@ class Run:
         self.clock += timedelta(days=1)
         s, clock = self.session, self.clock
         case = eligibility.open_case_for(s, self.org.id)
-        if name == "apply":
-            application = self.world.filled_application(self.programme, self.org, self.applicant,
-                                                        requested=10_000_00)
-            self.attempt(lambda: services.submit_application(s, application, by=self.applicant, now=clock))
+        if name == "apply":  # while barred, the draft itself is refused (grants.services.applications)
+            def apply():
+                application = self.world.filled_application(self.programme, self.org, self.applicant,
+                                                            requested=10_000_00)
+                services.submit_application(s, application, by=self.applicant, now=clock)
+            self.attempt(apply)
         elif name == "approve":
             application = self._mine(Application, Application.status == "submitted")
             if application is None and self.barred:  # try the latest anyway: it must be refused
@@ -161,7 +163,7 @@ def test_the_property_meets_refusals_it_can_count(session, world, factory, now, 
     run = Run(session, world, factory, now)
     for name in ("apply", "approve", "apply", "withdraw", "apply", "approve", "release", "scheduler_release", "pay"):
         run.step(name)
-    # Refused: the new submission, the approval, the release and the payment.
+    # Refused: the new application (its draft), the approval, the release and the payment.
     assert run.barred and run.refused_while_barred == 4
     run.step("reinstate")
     run.step("apply")

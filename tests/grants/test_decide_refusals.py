@@ -25,8 +25,15 @@ from portal.models import AuditEvent, OutboxMessage, Role
 STALE = "Someone else decided or changed this application first. Reload the page and check."
 PLAN_INCOMPLETE = "The follow-up plan is not complete: "
 NO_SCREENING = "Approval needs an eligible screening within its validity. Run the screening again."
+BARRED = "The organisation is barred from all support: no support is decided and nothing is paid."
+STANDING_FINDING = ("A coordinator has confirmed a finding that the organisation, or someone acting for it, breaks the "
+                    "democracy conditions: no support is decided and nothing is paid while the finding stands.")
+NO_DECLARATION = ("The organisation has no valid democracy declaration today: no support is decided and nothing is "
+                  "paid until an authorised signatory signs it again.")
 UNDER_NOTICE = ("The organisation has been given notice that all support may be withdrawn: no support is decided and "
                 "nothing is paid until the case is decided.")
+# Every published rule set includes the democracy rules (eligibility.rules, mandatory).
+DEMOCRACY_RULES = [{"id": "declaration_valid"}, {"id": "no_confirmed_finding"}, {"id": "not_barred"}]
 
 
 @pytest.fixture(autouse=True)
@@ -92,15 +99,39 @@ def _under_notice_and_screened_again(case: Case) -> dict:
         reporting_committee_id=case.s.committee.id, now=case.now)
     eligibility_services.assess_finding(case.session, finding, confirm=True, reason="Uppmanar till våld.",
                                         by=coordinator, now=case.now)
-    eligibility_services.publish_rule_set(case.session, name="Indragning", rules=[{"id": "not_barred"}],
+    eligibility_services.publish_rule_set(case.session, name="Indragning", rules=DEMOCRACY_RULES,
                                           validity_days=30, by=coordinator, now=case.now)
     assert case.s.organisation.status == "under_notice"
     services.run_screening(case.session, case.s.application, by=case.s.officer, now=case.now)
     return {}
 
 
+def _discrimination_confirmed_after_screening(case: Case) -> dict:
+    """A confirmed finding of discrimination opens no withdrawal case (the organisation stays active)
+    and the eligible screening is still within its validity: the money gate alone refuses."""
+    coordinator = case.factory.user(role=Role.COORDINATOR)
+    finding = eligibility_services.report_finding(
+        case.session, organisation=case.s.organisation, conduct_on=case.now.date(), category="discrimination",
+        actor_kind="organisation", actor_name="", source_category="media", evidence="Utestänger.", by=case.s.officer,
+        reporting_committee_id=case.s.committee.id, now=case.now)
+    eligibility_services.assess_finding(case.session, finding, confirm=True, reason="Diskriminerar.",
+                                        by=coordinator, now=case.now)
+    assert case.s.organisation.status == "active"
+    return {}
+
+
+def _declaration_expires_before_the_decision(case: Case) -> dict:
+    """Eligible when screened; the declaration runs out the day after, the decision comes two days later."""
+    from organisations.models import DeclarationSignature
+
+    signature = case.session.scalars(select(DeclarationSignature).where(
+        DeclarationSignature.organisation_id == case.s.organisation.id)).one()
+    signature.expires_at = case.now + timedelta(days=1)
+    return {}
+
+
 def _screened_ineligible(case: Case) -> dict:
-    eligibility_services.publish_rule_set(case.session, name="Strängare", rules=[{"id": case.failing_rule}],
+    eligibility_services.publish_rule_set(case.session, name="Strängare", rules=[*DEMOCRACY_RULES, {"id": case.failing_rule}],
                                           validity_days=30, by=case.s.officer, now=case.now)
     services.run_screening(case.session, case.s.application, by=case.s.officer, now=case.now)
     return {}
@@ -146,10 +177,13 @@ REFUSALS = [
             decide={"outcome": "partly_approve", "amount": None}),
     Refusal("a partial approval of nothing", DomainError, "Enter the amount granted.", "amount",
             decide={"outcome": "partly_approve", "amount": 0}),
-    Refusal("the organisation is barred", DomainError, "The organisation is barred from all support.",
-            arrange=_barred),
+    Refusal("the organisation is barred", MoneyStopped, BARRED, arrange=_barred),
     Refusal("the organisation is under notice and screened again", MoneyStopped, UNDER_NOTICE,
             arrange=_under_notice_and_screened_again),
+    Refusal("a finding of discrimination is confirmed after the screening", MoneyStopped, STANDING_FINDING,
+            arrange=_discrimination_confirmed_after_screening),
+    Refusal("the declaration expires between the screening and the decision", MoneyStopped, NO_DECLARATION,
+            arrange=_declaration_expires_before_the_decision, later_days=2),
     Refusal("the latest screening is not eligible", DomainError, NO_SCREENING, arrange=_screened_ineligible),
     Refusal("the screening is older than its rule set's validity", DomainError, NO_SCREENING, later_days=31),
     Refusal("there is no follow-up plan", DomainError, PLAN_INCOMPLETE + "There is no follow-up plan.", "plan",

@@ -56,3 +56,32 @@ def test_cli_refuses_an_unknown_committee_and_an_officer_without_one(runner, ses
                                  "--password", "long-enough-1"])
     assert result.exit_code != 0
     assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_seed_refuses_in_production_and_leaves_the_database_untouched(app, runner, session):
+    app.config["APP_ENV"] = "production"
+    before = _counts(session)
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "Refusing to seed demo data: APP_ENV is production." in result.output
+    assert _counts(session) == before
+
+
+def test_every_demo_decision_and_grant_went_through_the_services(runner, session):
+    """Each seeded decision has the audit event decide() writes, with its screening, and each grant
+    the event of its creation; each paid tranche was released and paid through grants.payments."""
+    from grants.models import Decision, Grant, Tranche
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+
+    def audited(action, model):
+        return set(session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == action)))
+
+    decisions = session.scalars(select(Decision)).all()
+    assert len(decisions) >= 15 and {"approve", "partly_approve", "reject"} <= {d.outcome for d in decisions}
+    assert {str(d.id) for d in decisions} <= audited("decision.made", Decision)
+    assert all(d.screening_id is not None for d in decisions if d.outcome != "reject")
+    grants = session.scalars(select(Grant)).all()
+    assert {str(g.id) for g in grants} <= audited("grant.created", Grant)
+    paid = session.scalars(select(Tranche).where(Tranche.status == "paid")).all()
+    assert paid and {str(t.id) for t in paid} <= audited("tranche.paid", Tranche) & audited("tranche.released", Tranche)
